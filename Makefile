@@ -1,0 +1,40 @@
+# sfasync — every task has one entry point here. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8080
+BACKEND ?= dynamodb
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+.PHONY: install
+install: $(BIN)/.installed ## .venv with the project and its development tools (.venv/bin/sfasync)
+
+.PHONY: test
+test: install ## install and run the whole test suite (what CI runs)
+	$(BIN)/python -m pytest
+
+.PHONY: lint
+lint: install ## ruff + mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+.PHONY: package
+package: install ## build/lambda.zip, reproducible (same sources -> same bytes)
+	$(BIN)/python -m sfasync.packaging --out build/lambda.zip
+
+.PHONY: clean
+clean: ## remove build output and caches (keeps .venv)
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache .hypothesis
