@@ -27,7 +27,9 @@ from .protocol import HttpError
 
 log = logging.getLogger("sfasync")
 if not logging.getLogger().handlers:  # Lambda installs its own handler; elsewhere add one
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(levelname)s %(name)s %(message)s"
+    )
 
 PROCESS = "process"
 SWEEP = "sweep"
@@ -60,7 +62,11 @@ def configure(
     with _lock:
         _overrides.clear()
         _overrides.update(
-            {k: v for k, v in dict(config=config, store=store, invoker=invoker, processors=processors).items() if v}
+            {
+                k: v
+                for k, v in dict(config=config, store=store, invoker=invoker, processors=processors).items()
+                if v
+            }
         )
         _runtime = None
 
@@ -121,7 +127,9 @@ def lambda_handler(event: Any, context: Any) -> Any:
         removed = runtime().store.sweep()
         log.info("sweep removed %d expired records", removed)
         return {"swept": removed}
-    log.error("ignoring an event that is neither HTTP, process nor sweep: %.200s", json.dumps(event, default=str))
+    log.error(
+        "ignoring an event that is neither HTTP, process nor sweep: %.200s", json.dumps(event, default=str)
+    )
     return {"error": "unrecognised event"}
 
 
@@ -229,4 +237,3 @@ def _run(rt: Runtime, job: Job, rows: Any) -> Outcome:
     except Exception as exc:
         log.exception("batch %s failed", job.key[:12])
         return Outcome(job.attempt, JobStatus.FAILED, cause=f"{type(exc).__name__}: {exc}")
-
