@@ -33,6 +33,9 @@ if not logging.getLogger().handlers:  # Lambda installs its own handler; elsewhe
 
 PROCESS = "process"
 SWEEP = "sweep"
+# Pauses between attempts to store an outcome: a computed result must not be lost to a
+# transient storage error (botocore has already retried each attempt).
+OUTCOME_RETRY_DELAYS = (0.0, 0.2, 1.0, 3.0)
 
 
 @dataclass
@@ -207,7 +210,7 @@ def handle_process(event: dict[str, Any], context: Any) -> dict[str, Any]:
         log.info("batch %s attempt %s already claimed, finished or gone: nothing to do", key[:12], attempt)
         return {"processed": False, "reason": "not claimed"}
     outcome = _run(rt, job, event.get("rows"))
-    for delay in (0.0, 0.2, 1.0, 3.0):  # a result must not be lost to a transient storage error
+    for delay in OUTCOME_RETRY_DELAYS:
         time.sleep(delay)
         try:
             rt.machine.finish(job, outcome)

@@ -164,7 +164,7 @@ paths = st.sampled_from(["/", "/echo", "/sentiment", "/prod/echo", "/../../etc",
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(method=methods, path=paths, body=bodies, hdrs=headers, b64=st.booleans(), raw=st.booleans())
 def test_any_request_gets_a_documented_answer(h, method, path, body, hdrs, b64, raw):
     event = {"httpMethod": method, "path": path, "headers": hdrs, "body": body, "isBase64Encoded": b64}
