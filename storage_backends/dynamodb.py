@@ -36,7 +36,7 @@ class DynamoDBJobStore(JobStore):
         self.table = table
 
     # -- primitives ---------------------------------------------------------------------------
-    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> bool:
+    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> Any | None:
         pieces = list(chunks(data, PIECE_BYTES))
         # Timeline: the extra pieces are written first and only the head's conditional put
         # publishes the part, so a reader never sees half of it.
@@ -46,8 +46,8 @@ class DynamoDBJobStore(JobStore):
         try:
             self._call("put_item", Item=head, ConditionExpression="attribute_not_exists(pk)")
         except _ConditionFailed:
-            return False
-        return True
+            return None
+        return 1
 
     def _replace(self, key: str, part: str, data: bytes, expires_at: int, token: Any) -> Any | None:
         if len(data) > PIECE_BYTES:

@@ -18,12 +18,13 @@ class MemoryJobStore(JobStore):
         self._lock = threading.Lock()
         self._versions = itertools.count(1)
 
-    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> bool:
+    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> Any | None:
         with self._lock:
             if (key, part) in self._parts:
-                return False
-            self._parts[(key, part)] = (data, next(self._versions), expires_at)
-            return True
+                return None
+            version = next(self._versions)
+            self._parts[(key, part)] = (data, version, expires_at)
+            return version
 
     def _replace(self, key: str, part: str, data: bytes, expires_at: int, token: Any) -> Any | None:
         with self._lock:

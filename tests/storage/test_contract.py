@@ -27,9 +27,12 @@ def new_job(key: str = "a" * 64, **changes) -> Job:  # type: ignore[no-untyped-d
 
 def test_create_is_conditional(store):
     job = new_job()
-    assert store.create(job) is None
-    existing = store.create(new_job(function="other"))
-    assert existing is not None and existing.function == "echo" and existing.status is JobStatus.QUEUED
+    created, fresh = store.create(job)
+    assert fresh and created == job and created.token is not None
+    existing, fresh = store.create(new_job(function="other"))
+    assert not fresh and existing.function == "echo" and existing.status is JobStatus.QUEUED
+    # the token returned by the create is good for a compare-and-swap without a read
+    assert store.update(created, status=JobStatus.RUNNING) is not None
 
 
 def test_load_returns_what_was_created(store):
@@ -63,7 +66,7 @@ def test_concurrent_creates_and_claims_have_one_winner(store):
         t.start()
     for t in threads:
         t.join()
-    assert sum(r is None for r in results) == 1
+    assert sum(created for _, created in results) == 1
 
     loaded = store.load("a" * 64)
     claims: list[object] = []
@@ -128,7 +131,7 @@ def test_delete_removes_every_part(store):
     store.delete(job.key)
     assert store.load(job.key) is None
     assert store.get_input(job) is None
-    assert store.create(job) is None  # the key is free again
+    assert store.create(job)[1]  # the key is free again
 
 
 def test_sweep_removes_expired_records_only(store):
