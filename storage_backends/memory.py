@@ -52,12 +52,14 @@ class MemoryJobStore(JobStore):
     def sweep(self, now: float | None = None) -> int:
         now = time.time() if now is None else now
         with self._lock:
-            expired = [k for k, (_, _, exp) in self._parts.items() if exp <= now]
-            for k in expired:
+            expired = {k for k, (_, _, exp) in self._parts.items() if exp <= now}
+            expired_jobs = {key for key, part in expired if part == "job"}
+            doomed = expired | {k for k in self._parts if k[0] in expired_jobs}
+            for k in doomed:
                 del self._parts[k]
-        return len(expired)
+        return len(expired_jobs) + len({k for k in expired if k[0] not in expired_jobs})
 
-    def keys(self) -> set[tuple[str, str]]:
+    def stored_parts(self) -> set[tuple[str, str]]:
         """Every stored (key, part): lets tests see exactly what is kept."""
         with self._lock:
             return set(self._parts)

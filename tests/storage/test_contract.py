@@ -136,15 +136,32 @@ def test_delete_removes_every_part(store):
 
 def test_sweep_removes_expired_records_only(store):
     now = time.time()
-    expired = new_job(key="1" * 64, expires_at=int(now - 5))
+    expired = new_job(key="1" * 64, expires_at=int(now + 3600))
     live = new_job(key="2" * 64, expires_at=int(now + 3600))
     for job in (expired, live):
         store.create(job)
         store.finish(job, Outcome(1, JobStatus.SUCCEEDED, result=b"r", result_size=1))
+        store.put_input(job, b"rows")
+    # delivered: the record's expiry moves earlier than its outcome's and input's
+    store.update(store.load(expired.key), status=JobStatus.DELIVERED, expires_at=int(now - 5))
     assert store.sweep(now) >= 1
     assert store.load(expired.key) is None
     assert store.load(live.key) is not None
     assert store.sweep(now) == 0
+    # the expired job went whole: nothing of it is left to find, even parts that expire later
+    store.delete(live.key)
+    assert _stored_keys(store) == set()
+
+
+def _stored_keys(store) -> set[str]:
+    if store.name == "memory":
+        return {k for k, _ in store.stored_parts()}
+    if store.name == "dynamodb":
+        return {i["pk"]["S"] for i in store.client.scan(TableName=store.table)["Items"]}
+    if store.name == "s3":
+        listing = store.client.list_objects_v2(Bucket=store.bucket, Prefix=store.prefix)
+        return {o["Key"] for o in listing.get("Contents", [])}
+    return {p.name for p in __import__("pathlib").Path(store.root).glob("??/*")}
 
 
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "/abs", "A" * 64, ""])
