@@ -1,6 +1,6 @@
 output "bucket_name" {
   description = "Name of the jobs bucket."
-  value       = aws_s3_bucket.this.id
+  value       = aws_s3_bucket.this.bucket
 }
 
 output "bucket_arn" {
@@ -17,7 +17,7 @@ output "environment" {
   description = "Environment variables the function needs to find its storage."
   value = {
     STORAGE_BACKEND = "s3"
-    JOBS_BUCKET     = aws_s3_bucket.this.id
+    JOBS_BUCKET     = aws_s3_bucket.this.bucket
     JOBS_PREFIX     = var.prefix
   }
 }
