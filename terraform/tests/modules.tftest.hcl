@@ -135,10 +135,11 @@ run "s3_bucket" {
     error_message = "objects must be encrypted by default"
   }
   assert {
-    condition = (one(aws_s3_bucket_lifecycle_configuration.this.rule).status == "Enabled"
-      && one(one(aws_s3_bucket_lifecycle_configuration.this.rule).filter).prefix == "jobs/"
-      && one(one(aws_s3_bucket_lifecycle_configuration.this.rule).expiration).days == 1
-    && one(one(aws_s3_bucket_lifecycle_configuration.this.rule).abort_incomplete_multipart_upload).days_after_initiation == 1)
+    condition = alltrue([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.status == "Enabled"]) && [
+      for r in aws_s3_bucket_lifecycle_configuration.this.rule : [one(r.filter).prefix, one(r.expiration).days] if r.id == "expire-jobs"
+      ] == [["jobs/", 1]] && [
+      for r in aws_s3_bucket_lifecycle_configuration.this.rule : one(r.abort_incomplete_multipart_upload).days_after_initiation if r.id == "abort-incomplete-uploads"
+    ] == [1]
     error_message = "objects under jobs/ must expire after a day and incomplete uploads be aborted"
   }
   assert {

@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 # Read by moto when its IAM backend is created.
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
-from moto.apigateway import models as apigateway_models  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
+from moto.apigateway import models as apigateway_models
+from moto.server import ThreadedMotoServer
 
 SERVICES = ("apigateway", "cloudwatchlogs", "dynamodb", "ec2", "efs", "events", "iam", "lambda", "s3", "sts")
 
@@ -75,10 +79,31 @@ def provider_override(endpoint: str) -> str:
 """
 
 
-if __name__ == "__main__":  # a server to try things against by hand
-    import time
+class MotoProcess:
+    """A moto server in a process of its own (moto's state is global to a process, so stacks
+    applied concurrently each get one). Prints its URL on the first line of stdout."""
 
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.terraform.moto_aws"],
+            cwd=Path(__file__).resolve().parents[2],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http://"):
+            self.stop()
+            raise RuntimeError(f"moto server did not start (exit {self.proc.returncode})")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    # Serve until terminated.
     with moto_server() as url:
         print(url, flush=True)
-        while True:
-            time.sleep(3600)
+        threading.Event().wait()

@@ -49,6 +49,7 @@ resource "aws_subnet" "private" {
 }
 
 resource "aws_security_group" "function" {
+  #checkov:skip=CKV2_AWS_5:Attached to the Lambda function through this module's vpc_config output (the function module).
   name        = "${var.name}-function"
   description = "sfasync function: NFS to the file system, HTTPS to the VPC endpoints"
   vpc_id      = local.vpc_id

@@ -49,6 +49,13 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     expiration {
       days = var.expiration_days
     }
+  }
+
+  rule {
+    id     = "abort-incomplete-uploads"
+    status = "Enabled"
+
+    filter {}
 
     abort_incomplete_multipart_upload {
       days_after_initiation = 1
