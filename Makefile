@@ -92,3 +92,17 @@ $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
 .PHONY: security
 security: $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION) ## checkov over terraform/ (no failed check allowed)
 	$(CHECKOV_VENV)/bin/checkov -d $(TF_DIR) --framework terraform --skip-download --quiet --compact
+
+# --- CDK for Terraform (archived upstream in 2025-12; pinned to its last release) ---------------
+# The app runs with Python alone (no Node.js CLI); jsii still needs Node.js on PATH.
+$(BIN)/.cdktf-installed: cdktf/requirements.txt $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -r cdktf/requirements.txt
+	@touch $@
+
+.PHONY: cdktf-install
+cdktf-install: $(BIN)/.cdktf-installed ## cdktf + constructs (cdktf/requirements.txt) into .venv
+
+.PHONY: cdktf-synth
+cdktf-synth: cdktf-install ## synthesize cdktf/cdktf.out/stacks/sfasync/cdk.tf.json for BACKEND=dynamodb|s3|efs
+	cd cdktf && SFASYNC_STORAGE_BACKEND=$(BACKEND) ../$(BIN)/python main.py
+	@echo "cdktf/cdktf.out/stacks/sfasync/cdk.tf.json (storage backend $(BACKEND))"

@@ -77,6 +77,10 @@ class Deployment:
         tf.run(["destroy", "-auto-approve", "-input=false", *self.vars], self.root)
 
 
+def _apply(d: Deployment) -> tuple[Deployment, dict[str, Any]]:
+    return d, d.apply()
+
+
 @pytest.fixture(scope="module")
 def applied(tmp_path_factory: pytest.TempPathFactory, lambda_zip: Path) -> Iterator[dict[str, Future[Any]]]:
     """All three stacks applied at once (an apply mostly waits on the provider's pollers), each in
@@ -87,7 +91,7 @@ def applied(tmp_path_factory: pytest.TempPathFactory, lambda_zip: Path) -> Itera
     }
     try:
         with ThreadPoolExecutor(max_workers=len(BACKENDS)) as pool:
-            yield {b: pool.submit(lambda d=d: (d, d.apply())) for b, d in deployments.items()}
+            yield {b: pool.submit(_apply, d) for b, d in deployments.items()}
     finally:
         for d in deployments.values():
             d.moto.stop()
