@@ -408,3 +408,20 @@ run "snowflake_role_after_setup" {
     error_message = "the role must trust Snowflake's IAM user with its external id only"
   }
 }
+
+run "function_without_package_is_refused" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  variables {
+    function_name       = "sfasync"
+    lambda_zip          = "tests/fixtures/does-not-exist.zip"
+    environment         = { STORAGE_BACKEND = "dynamodb" }
+    storage_policy_json = "{}"
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}

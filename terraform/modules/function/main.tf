@@ -27,7 +27,7 @@ resource "aws_lambda_function" "this" {
   function_name    = var.function_name
   role             = aws_iam_role.this.arn
   filename         = var.lambda_zip
-  source_code_hash = filebase64sha256(var.lambda_zip)
+  source_code_hash = fileexists(var.lambda_zip) ? filebase64sha256(var.lambda_zip) : null
   handler          = var.handler
   runtime          = var.runtime
   memory_size      = var.memory_mb
@@ -56,6 +56,13 @@ resource "aws_lambda_function" "this" {
     content {
       arn              = file_system_config.value.access_point_arn
       local_mount_path = file_system_config.value.local_mount_path
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = fileexists(var.lambda_zip)
+      error_message = "The deployment package ${var.lambda_zip} does not exist: run `make package` (it builds build/lambda.zip) or set lambda_zip."
     }
   }
 
