@@ -3,98 +3,15 @@ look at what was created the way AWS would show it (boto3)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import subprocess
-import sys
-import zipfile
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
+from concurrent.futures import Future
 from typing import Any
 
-import boto3
 import pytest
 
-from tests.terraform import tf
-from tests.terraform.moto_aws import MotoProcess, provider_override
+from tests.terraform.stacks import REGION, Deployment
 
 pytestmark = pytest.mark.slow
-
-REGION = "eu-west-1"
-BACKENDS = ("dynamodb", "s3", "efs")
-
-
-def build_zip(dest: Path) -> Path:
-    """A fresh build/lambda.zip from the current sources (never a stale build)."""
-    if importlib.util.find_spec("sfasync.packaging") is not None:
-        subprocess.run(
-            [sys.executable, "-m", "sfasync.packaging", "--out", str(dest)], check=True, cwd=tf.REPO
-        )
-    else:  # pragma: no cover - before the packaging command exists
-        with zipfile.ZipFile(dest, "w") as zf:
-            zf.writestr("handler.py", "def lambda_handler(event, context):\n    return {}\n")
-    return dest
-
-
-@pytest.fixture(scope="module")
-def lambda_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_zip(tmp_path_factory.mktemp("zip") / "lambda.zip")
-
-
-class Deployment:
-    """The root module applied for one backend against a moto server of its own."""
-
-    def __init__(self, root: Path, backend: str, zip_path: Path) -> None:
-        self.root, self.backend = root, backend
-        self.vars = [
-            "-var",
-            f"storage_backend={backend}",
-            "-var",
-            f"lambda_zip={zip_path}",
-            "-var",
-            f"aws_region={REGION}",
-        ]
-        self.moto = MotoProcess()
-        self.endpoint = self.moto.url
-
-    def client(self, service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-
-    def apply(self) -> dict[str, Any]:
-        (self.root / "provider_override.tf").write_text(provider_override(self.endpoint))
-        tf.init(self.root)
-        tf.run(["apply", "-auto-approve", "-input=false", *self.vars], self.root)
-        return tf.outputs(self.root)
-
-    def destroy(self) -> None:
-        tf.run(["destroy", "-auto-approve", "-input=false", *self.vars], self.root)
-
-
-def _apply(d: Deployment) -> tuple[Deployment, dict[str, Any]]:
-    return d, d.apply()
-
-
-@pytest.fixture(scope="module")
-def applied(tmp_path_factory: pytest.TempPathFactory, lambda_zip: Path) -> Iterator[dict[str, Future[Any]]]:
-    """All three stacks applied at once (an apply mostly waits on the provider's pollers), each in
-    its own copy of the root, against its own moto server. Tests take theirs and destroy it."""
-    deployments = {
-        backend: Deployment(tf.copy_root(tmp_path_factory.mktemp(backend) / "terraform"), backend, lambda_zip)
-        for backend in BACKENDS
-    }
-    try:
-        with ThreadPoolExecutor(max_workers=len(BACKENDS)) as pool:
-            yield {b: pool.submit(_apply, d) for b, d in deployments.items()}
-    finally:
-        for d in deployments.values():
-            d.moto.stop()
 
 
 def check_function(d: Deployment, out: dict[str, Any]) -> dict[str, Any]:
@@ -141,8 +58,8 @@ def check_destroyed(d: Deployment) -> None:
     assert d.client("efs").describe_file_systems()["FileSystems"] == []
 
 
-def test_dynamodb_stack(applied: dict[str, Future[Any]]) -> None:
-    d, out = applied["dynamodb"].result()
+def test_dynamodb_stack(applied_stacks: dict[str, Future[Any]]) -> None:
+    d, out = applied_stacks["dynamodb"].result()
     env = check_function(d, out)
 
     ddb = d.client("dynamodb")
@@ -162,8 +79,8 @@ def test_dynamodb_stack(applied: dict[str, Future[Any]]) -> None:
     check_destroyed(d)
 
 
-def test_s3_stack(applied: dict[str, Future[Any]]) -> None:
-    d, out = applied["s3"].result()
+def test_s3_stack(applied_stacks: dict[str, Future[Any]]) -> None:
+    d, out = applied_stacks["s3"].result()
     env = check_function(d, out)
 
     s3 = d.client("s3")
@@ -193,8 +110,8 @@ def test_s3_stack(applied: dict[str, Future[Any]]) -> None:
     check_destroyed(d)
 
 
-def test_efs_stack(applied: dict[str, Future[Any]]) -> None:
-    d, out = applied["efs"].result()
+def test_efs_stack(applied_stacks: dict[str, Future[Any]]) -> None:
+    d, out = applied_stacks["efs"].result()
     env = check_function(d, out)
     assert env["JOBS_DIR"] == "/mnt/sfasync"
 
