@@ -73,14 +73,16 @@ tf-validate: ## terraform fmt -check + validate of the root and of each module
 	done
 
 .PHONY: tf-test
-tf-test: ## terraform test (mocked AWS provider) + apply/destroy of each backend against moto
+tf-test: ## terraform test: terraform/tests/*.tftest.hcl with a mocked AWS provider
 	terraform -chdir=$(TF_DIR) init $(TF_INIT_FLAGS) -backend=false >/dev/null
 	terraform -chdir=$(TF_DIR) test
-	$(MAKE) install
-	$(BIN)/python -m pytest -q tests/terraform
+
+.PHONY: tf-moto
+tf-moto: install ## apply + destroy the root for each backend against moto servers, then inspect
+	$(BIN)/python -m pytest -q tests/terraform/test_terraform_moto.py
 
 .PHONY: plan
-plan: ## terraform plan BACKEND=dynamodb|s3|efs (needs AWS credentials and build/lambda.zip: make package)
+plan: package ## terraform plan BACKEND=dynamodb|s3|efs of a fresh build/lambda.zip (needs AWS credentials)
 	terraform -chdir=$(TF_DIR) init $(TF_INIT_FLAGS) >/dev/null
 	terraform -chdir=$(TF_DIR) plan -var storage_backend=$(BACKEND)
 
