@@ -252,6 +252,24 @@ run "outputs" {
   }
 }
 
+run "settings_reach_the_function" {
+  variables {
+    storage_backend          = "s3"
+    functions                = ["echo"]
+    lambda_timeout_s         = 600
+    result_retention_seconds = 900
+  }
+
+  assert {
+    condition     = module.sfasync.function_environment.PROCESS_TIMEOUT_SECONDS == "600" && module.sfasync.function_environment.RESULT_RETENTION_SECONDS == "900"
+    error_message = "the Lambda timeout and the retention must reach the handler's settings"
+  }
+  assert {
+    condition     = keys(output.invoke_urls) == ["echo"] && keys(output.external_function_sql) == ["echo"]
+    error_message = "only the listed functions are published"
+  }
+}
+
 run "invalid_backend_is_refused" {
   command = plan
 
@@ -260,6 +278,18 @@ run "invalid_backend_is_refused" {
   }
 
   expect_failures = [var.storage_backend]
+}
+
+run "out_of_range_settings_are_refused" {
+  command = plan
+
+  variables {
+    storage_backend  = "dynamodb"
+    lambda_timeout_s = 1200
+    functions        = ["Bad Name"]
+  }
+
+  expect_failures = [var.lambda_timeout_s, var.functions]
 }
 
 run "vpc_without_subnets_is_refused" {
