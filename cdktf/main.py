@@ -104,8 +104,9 @@ class SfasyncStack(TerraformStack):
 
         self.add_override("terraform.required_version", ">= 1.9")
         self.add_override("terraform.required_providers", {"aws": AWS_PROVIDER})
-        # The state stays next to the synthesized stack (as `cdktf deploy` would keep it).
-        LocalBackend(self, path=f"terraform.{name}.tfstate")
+        # State in cdktf/ (where cdktf keeps it by default), out of cdktf.out/ which a synth may
+        # replace; relative, so the synthesized files do not depend on where the clone lives.
+        LocalBackend(self, path=relative_to_stack(HERE / f"terraform.{name}.tfstate"))
 
         region = TerraformVariable(
             self, "aws_region", type="string", default="us-east-1", description="AWS region to deploy to."

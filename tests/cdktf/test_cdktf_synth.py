@@ -83,6 +83,9 @@ def test_synth_wraps_the_hcl_module_and_validates(backend: str, tmp_path: Path) 
     # The zip `make package` builds, seen from the stack's folder.
     zip_default = config["variable"]["lambda_zip"]["default"]
     assert (stack_dir / zip_default).resolve() == tf.REPO / "build" / "lambda.zip"
+    # The state lives outside cdktf.out/, which a new synth may replace.
+    state = config["terraform"]["backend"]["local"]["path"]
+    assert (stack_dir / state).resolve() == CDKTF_DIR / "terraform.sfasync.tfstate"
     # Until step two of the Snowflake setup, nothing has to be set.
     for var in ("snowflake_api_aws_iam_user_arn", "snowflake_api_aws_external_id"):
         assert config["variable"][var]["default"] is None
