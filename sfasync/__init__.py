@@ -1,6 +1,5 @@
 """sfasync's command line: the local endpoint (``serve``), the Snowflake-style client (``call``),
-the ``make run`` demo (``run``) and the benchmark (``bench``).
+the benchmark (``bench``) and packaging of the Lambda zip. The service code itself lives in
+``lambda/`` (package ``sfasync_service``) and ``storage_backends/``."""
 
-The service itself (what runs in Lambda) lives in ``lambda/sfasync_service``; this package only
-drives it from one machine.
-"""
+__version__ = "0.1.0"
