@@ -127,7 +127,9 @@ class SigV4Signer:
         self._session = session or boto3.Session(profile_name=profile)
         self._credentials = self._session.get_credentials()
         if self._credentials is None:
-            raise ClientError("--sigv4: no AWS credentials found (environment, profile, SSO or instance role)")
+            raise ClientError(
+                "--sigv4: no AWS credentials found (environment, profile, SSO or instance role)"
+            )
         self._region = region
 
     def region_for(self, url: str) -> str:
@@ -360,7 +362,9 @@ class Client:
             if attempt:
                 stats.retries += 1
                 backoff = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
-                self._sleep(min(backoff * random.uniform(0.5, 1.0), max(0.0, deadline - time.monotonic())), cancel)
+                self._sleep(
+                    min(backoff * random.uniform(0.5, 1.0), max(0.0, deadline - time.monotonic())), cancel
+                )
             left = deadline - time.monotonic()
             if left <= 0:
                 break
@@ -377,7 +381,9 @@ class Client:
             problem, status = response.message(), response.status
         raise BatchError(
             batch_id,
-            f"{problem} (gave up after {stats.retries} retries)" if problem else f"no result within {self.timeout:.0f} s",
+            f"{problem} (gave up after {stats.retries} retries)"
+            if problem
+            else f"no result within {self.timeout:.0f} s",
             status=status,
             index=stats.index,
         )
@@ -400,7 +406,9 @@ def parse_result(body: bytes, rows: int, batch_id: str, index: int = 0) -> list[
     try:
         data = json.loads(body)["data"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise BatchError(batch_id, f"answer is not {{'data': [...]}}: {exc}", status=200, index=index) from exc
+        raise BatchError(
+            batch_id, f"answer is not {{'data': [...]}}: {exc}", status=200, index=index
+        ) from exc
     if not isinstance(data, list) or len(data) != rows:
         count = len(data) if isinstance(data, list) else "no"
         raise BatchError(batch_id, f"answer has {count} rows for the {rows} sent", status=200, index=index)
@@ -414,7 +422,9 @@ def parse_result(body: bytes, rows: int, batch_id: str, index: int = 0) -> list[
             or not 0 <= entry[0] < rows
             or seen[entry[0]]
         ):
-            raise BatchError(batch_id, f"answer has a bad row entry {str(entry)[:80]}", status=200, index=index)
+            raise BatchError(
+                batch_id, f"answer has a bad row entry {str(entry)[:80]}", status=200, index=index
+            )
         seen[entry[0]] = True
         values[entry[0]] = entry[1]
     return values

@@ -126,7 +126,9 @@ def response_to_answer(response: Any) -> HttpAnswer:
             headers.append((str(name), str(value)))
     raw = response.get("body") or ""
     try:
-        body = base64.b64decode(raw, validate=True) if response.get("isBase64Encoded") else raw.encode("utf-8")
+        body = (
+            base64.b64decode(raw, validate=True) if response.get("isBase64Encoded") else raw.encode("utf-8")
+        )
     except (ValueError, AttributeError):
         return bad_gateway()
     return HttpAnswer(int(response["statusCode"]), headers, body)

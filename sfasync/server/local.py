@@ -85,13 +85,8 @@ class ServerSettings:
 def provision_storage(env: dict[str, str]) -> None:
     """``--create``: the table / bucket / folder with the schema and settings Terraform gives it."""
     backend = env["STORAGE_BACKEND"]
-    try:
-        from storage_backends import provision
-    except ImportError as exc:
-        if backend != "efs":
-            raise StartupError(f"storage_backends.provision is not available: {exc}") from exc
-        Path(env["JOBS_DIR"]).mkdir(parents=True, exist_ok=True)
-        return
+    from storage_backends import provision
+
     try:
         provision(
             backend,
@@ -99,6 +94,7 @@ def provision_storage(env: dict[str, str]) -> None:
             bucket=env.get("JOBS_BUCKET", ""),
             prefix=env.get("JOBS_PREFIX", "jobs/"),
             directory=env.get("JOBS_DIR", ""),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
             endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         )
     except Exception as exc:
@@ -152,7 +148,9 @@ class LocalServer:
 
         timeout = float(config.process_timeout_seconds)
         self._pool = WorkerPool(
-            concurrency=self.settings.concurrency, timeout_seconds=timeout, queue_size=self.settings.queue_size
+            concurrency=self.settings.concurrency,
+            timeout_seconds=timeout,
+            queue_size=self.settings.queue_size,
         )
         self._pool.start()
         try:
@@ -166,7 +164,9 @@ class LocalServer:
                     timeout_seconds=timeout,
                 )
             except OSError as exc:
-                raise StartupError(f"cannot listen on {self.settings.host}:{self.settings.port}: {exc}") from exc
+                raise StartupError(
+                    f"cannot listen on {self.settings.host}:{self.settings.port}: {exc}"
+                ) from exc
         except BaseException:
             self._pool.stop()
             raise

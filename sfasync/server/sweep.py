@@ -16,7 +16,11 @@ SWEEP_EVENT = {"sfasync": "sweep"}
 
 class PeriodicSweep:
     def __init__(
-        self, handler: Callable[[dict[str, Any], Any], Any], *, interval_seconds: float, timeout_seconds: float
+        self,
+        handler: Callable[[dict[str, Any], Any], Any],
+        *,
+        interval_seconds: float,
+        timeout_seconds: float,
     ) -> None:
         self._handler = handler
         self.interval_seconds = interval_seconds

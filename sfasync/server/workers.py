@@ -49,7 +49,9 @@ def run_event(event: dict[str, Any], timeout_seconds: float, request_id: str) ->
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Self-destruct shortly after the timeout even if the server is gone (SIGKILLed).
     signal.alarm(int(timeout_seconds) + 2)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker[%(process)d] %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s worker[%(process)d] %(levelname)s %(message)s", force=True
+    )
     from sfasync_service.app import configure, lambda_handler
 
     configure(invoker=_NoInvoker())
@@ -199,6 +201,6 @@ def _stop_forkserver() -> None:
     """End multiprocessing's forkserver process so that nothing outlives the server."""
     from multiprocessing import forkserver
 
-    stop = getattr(forkserver._forkserver, "_stop", None)  # type: ignore[attr-defined]
+    stop = getattr(forkserver._forkserver, "_stop", None)
     if stop is not None:
         stop()  # closes the "alive" pipe and reaps the forkserver
