@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import shutil
+import threading
 import time
 import uuid
 from collections import Counter
@@ -27,7 +28,8 @@ from .base import JobStore, StorageUnavailable
 
 _KEY = re.compile(r"[0-9a-f]{64}")
 _PART = re.compile(r"(job|outcome-\d+|input-\d+)")
-TMP_MAX_AGE = 3600.0  # temporary files older than this are debris of a crashed writer
+TMP_MAX_AGE = 3600.0
+_THREAD_LOCKS = [threading.Lock() for _ in range(256)]  # temporary files older than this are debris of a crashed writer
 
 
 def _digest(data: bytes) -> str:
@@ -175,7 +177,8 @@ class EFSJobStore(JobStore):
 
     @contextlib.contextmanager
     def _locked(self, key: str) -> Iterator[None]:
-        with open(os.path.join(self.root, ".locks", key[:2]), "a+b") as lock:
+        # POSIX record locks exclude other processes only; a thread lock excludes our own threads.
+        with _THREAD_LOCKS[int(key[:2], 16)], open(os.path.join(self.root, ".locks", key[:2]), "a+b") as lock:
             fcntl.lockf(lock, fcntl.LOCK_EX)
             try:
                 yield
