@@ -70,6 +70,12 @@ def load_input(args: argparse.Namespace, stdin: IO[str]) -> list[list[Any]]:
 
 
 # -- output ---------------------------------------------------------------------------------------
+def make_console(out: IO[str]) -> Console:
+    """A console on ``out``; off a terminal, wide enough that no table row wraps (pipes, files, logs)."""
+    isatty = getattr(out, "isatty", None)
+    return Console(file=out, soft_wrap=True, width=None if isatty and isatty() else 1000)
+
+
 def cell(value: Any) -> str:
     """How Snowflake shows a VARIANT: as JSON (NULL for SQL NULL)."""
     if value is None:
@@ -86,7 +92,7 @@ def render_table(values: Sequence[Any], console: Console) -> None:
 
 def render(values: Sequence[Any], output: str, out: IO[str], console: Console | None = None) -> None:
     if output == "table":
-        render_table(values, console or Console(file=out, soft_wrap=True))
+        render_table(values, console or make_console(out))
     elif output == "json":
         for value in values:
             out.write(json.dumps(value, ensure_ascii=False) + "\n")

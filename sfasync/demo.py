@@ -8,9 +8,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from rich.console import Console
-
-from sfasync.call import render_table
+from sfasync.call import make_console, render_table
 from sfasync.client import BatchError, Client
 from sfasync.server.cli import add_server_arguments, interrupt_on_sigterm, settings_from_args, setup_logging
 from sfasync.server.local import LocalServer, StartupError
@@ -46,7 +44,7 @@ def run_demo(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     settings = settings_from_args(args)
     settings.backend = settings.backend or "efs"
     settings.create = True
-    console = Console(file=out, soft_wrap=True)
+    console = make_console(out)
     server = LocalServer(settings)
     try:
         server.start()
