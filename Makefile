@@ -38,3 +38,14 @@ package: install ## build/lambda.zip, reproducible (same sources -> same bytes)
 .PHONY: clean
 clean: ## remove build output and caches (keeps .venv)
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# ---- Local endpoint (sfasync serve / call / run) -------------------------------------------------
+# `make run`: the local endpoint on 127.0.0.1:$(PORT) with the embedded default storage (efs backend
+# on ./.sfasync/jobs) and the offline sentiment engine; the example batch through it; then it keeps
+# serving until Ctrl-C. The logic is `sfasync run` (tests/e2e drives the same code).
+JOBS_DIR ?= .sfasync/jobs
+
+.PHONY: run
+run: install ## local endpoint on 127.0.0.1:$PORT (default 8080) + the example batch; Ctrl-C stops
+	SENTIMENT_ENGINE=lexicon $(BIN)/sfasync run --host 127.0.0.1 --port $(PORT) --backend efs --data-dir $(JOBS_DIR)
+# ---- end of Local endpoint ------------------------------------------------------------------------
