@@ -31,7 +31,7 @@ from sfasync.server.context import LocalContext
 log = logging.getLogger("sfasync.server")
 
 # Imported once by the forkserver so that every worker starts with them loaded.
-PRELOAD = ["sfasync.server.workers", "sfasync_service.app", "boto3", "botocore.session"]
+PRELOAD = ["sfasync.server.workers", "sfasync.server._preload"]
 # Seconds a worker gets between SIGTERM and SIGKILL when the server stops.
 STOP_GRACE_SECONDS = 2.0
 
