@@ -7,6 +7,7 @@ instead of ~0.1 s. Nothing here opens a connection.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import sfasync_service.app  # noqa: F401 - the handler, processors and adapters
@@ -25,7 +26,5 @@ def _warm_boto3() -> None:
     boto3.client(service, region_name=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
 
 
-try:
+with contextlib.suppress(Exception):  # only an optimisation: a worker can load the model itself
     _warm_boto3()
-except Exception:  # only an optimisation: a worker can always load the model itself
-    pass
