@@ -92,9 +92,13 @@ def test_unknown_function_names_the_known_ones(endpoint: ServerProcess) -> None:
     assert "echo" in str(failure.value)
 
 
-@pytest.mark.parametrize("function", ["crash", "hang"])
-def test_a_dying_or_hanging_worker_fails_only_its_batch_by_the_deadline(
-    strict_endpoint: ServerProcess, function: str
+@pytest.mark.parametrize(
+    ("function", "cause"),
+    [("crash", "worker process died (exit code 3)"), ("hang", "timed out after 2 s")],
+    ids=["crash", "hang"],
+)
+def test_a_dying_or_hanging_worker_fails_only_its_batch_within_the_deadline(
+    strict_endpoint: ServerProcess, function: str, cause: str
 ) -> None:
     others: dict[str, object] = {}
 
@@ -113,8 +117,8 @@ def test_a_dying_or_hanging_worker_fails_only_its_batch_by_the_deadline(
     elapsed = time.monotonic() - started
     thread.join(30)
     assert failure.value.status == 500
-    assert "deadline" in str(failure.value)
-    assert elapsed < DEADLINE + 4  # the deadline plus at most one poll interval, not Snowflake's 600 s
+    assert cause in str(failure.value)
+    assert elapsed < DEADLINE + 1  # not Snowflake's 600 s
     assert others.get("values") == [f"row {n}" for n in range(8 * 50)], others.get("error")
     # ... and the server keeps serving.
     assert client(strict_endpoint, "echo").call([["after"]]).values == ["after"]
