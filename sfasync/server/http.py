@@ -20,6 +20,7 @@ from sfasync.server.events import HttpAnswer, bad_gateway, json_answer, request_
 log = logging.getLogger("sfasync.server")
 
 Handler = Callable[[dict[str, Any], Any], Any]
+BATCH_HEADER = "sf-external-function-query-batch-id"
 
 # After refusing a body, read and discard what the client still sends for at most this long, so
 # that closing the socket does not reset the connection before the client has read the answer.
@@ -59,6 +60,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     server: EndpointServer
     protocol_version = "HTTP/1.1"
     server_version = "sfasync-local"
+    timeout = 120  # seconds a connection may sit idle (or trickle a body) before it is closed
 
     def do_GET(self) -> None:
         self._handle()
@@ -82,7 +84,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._send(answer, close=close_after)
         if close_after:
             self._linger()
-        batch = self.headers.get("sf-external-function-query-batch-id", "-")
+        # Batch ids are untrusted: log a bounded, printable form.
+        batch = "".join(c if c.isprintable() else "?" for c in self.headers.get(BATCH_HEADER, "-")[:120])
         log.info(
             '%s "%s %s" %d %d %.1fms batch=%s',
             self.client_address[0],

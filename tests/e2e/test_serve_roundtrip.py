@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import subprocess
+import sys
 import threading
 import time
 
@@ -11,7 +13,7 @@ import pytest
 
 from sfasync.client import BatchError, Client
 from tests.e2e.conftest import STRICT_TIMEOUTS
-from tests.e2e.harness import ServerProcess
+from tests.e2e.harness import ServerProcess, subprocess_env
 
 DEADLINE = float(STRICT_TIMEOUTS["PROCESS_TIMEOUT_SECONDS"]) + float(
     STRICT_TIMEOUTS["DEADLINE_MARGIN_SECONDS"]
@@ -122,3 +124,20 @@ def test_a_dying_or_hanging_worker_fails_only_its_batch_within_the_deadline(
     assert others.get("values") == [f"row {n}" for n in range(8 * 50)], others.get("error")
     # ... and the server keeps serving.
     assert client(strict_endpoint, "echo").call([["after"]]).values == ["after"]
+
+
+CSV_JSON = ["--header", "--output", "json"]
+
+
+def test_the_call_command_reads_a_csv_file_and_prints_json(endpoint: ServerProcess, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rows = tmp_path / "rows.csv"
+    rows.write_text('text,n\nhello,1\n"a, b",2\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "sfasync.cli", "call", endpoint.url, "-f", "echo", "-i", str(rows), *CSV_JSON],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(),
+    )
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line) for line in done.stdout.splitlines()] == [["hello", "1"], ["a, b", "2"]]
