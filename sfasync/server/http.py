@@ -27,6 +27,9 @@ BATCH_HEADER = "sf-external-function-query-batch-id"
 LINGER_SECONDS = 2.0
 
 
+TOO_LARGE = json_answer(413, {"message": "Request Entity Too Large"})  # API Gateway's words
+
+
 class _BodyTooLarge(Exception):
     pass
 
@@ -67,6 +70,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
 
+    def handle_expect_100(self) -> bool:
+        """``Expect: 100-continue`` (curl sends it for large bodies): refuse an oversized body
+        before the client sends it."""
+        length = self.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > self.server.max_body_bytes:
+            answer = TOO_LARGE
+            self._send(answer, close=True)
+            self._log_request(answer, time.monotonic())
+            return False
+        return super().handle_expect_100()
+
     def _handle(self) -> None:
         started = time.monotonic()
         request_id = str(uuid.uuid4())
@@ -74,7 +88,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         try:
             body = self._read_body()
         except _BodyTooLarge:
-            answer = json_answer(413, {"message": "Request Entity Too Large"})
+            answer = TOO_LARGE
             close_after = True
         except _BadRequest as exc:
             answer = json_answer(400, {"message": str(exc)})
@@ -84,6 +98,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._send(answer, close=close_after)
         if close_after:
             self._linger()
+        self._log_request(answer, started)
+
+    def _log_request(self, answer: HttpAnswer, started: float) -> None:
         # Batch ids are untrusted: log a bounded, printable form.
         batch = "".join(c if c.isprintable() else "?" for c in self.headers.get(BATCH_HEADER, "-")[:120])
         log.info(

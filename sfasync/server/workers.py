@@ -62,7 +62,7 @@ def run_event(event: dict[str, Any], timeout_seconds: float, request_id: str) ->
 
 
 @dataclass
-class _Job:
+class _Queued:
     event: dict[str, Any]
     request_id: str
     queued_at: float
@@ -83,7 +83,7 @@ class WorkerPool:
             raise ValueError("worker concurrency must be at least 1")
         self.concurrency = concurrency
         self.timeout_seconds = timeout_seconds
-        self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=queue_size)
+        self._queue: queue.Queue[_Queued | None] = queue.Queue(maxsize=queue_size)
         self._mp = multiprocessing.get_context("forkserver")
         self._mp.set_forkserver_preload(PRELOAD)
         self._running: dict[int, BaseProcess] = {}
@@ -100,7 +100,7 @@ class WorkerPool:
             raise InvokeError("the local server is stopping")
         request_id = str(getattr(context, "aws_request_id", "")) or f"evt-{time.time_ns()}"
         try:
-            self._queue.put_nowait(_Job(event, request_id, time.monotonic()))
+            self._queue.put_nowait(_Queued(event, request_id, time.monotonic()))
         except queue.Full as exc:
             raise InvokeError(f"worker queue full ({self._queue.maxsize} events waiting)") from exc
 
@@ -156,7 +156,7 @@ class WorkerPool:
             except Exception:  # a dispatcher must survive anything a worker does
                 log.exception("worker for %s failed to run", _describe(job.event))
 
-    def _run(self, job: _Job) -> None:
+    def _run(self, job: _Queued) -> None:
         proc = self._mp.Process(
             target=run_event,
             args=(job.event, self.timeout_seconds, job.request_id),
