@@ -68,11 +68,16 @@ def test_body_over_10_mb_is_refused_with_413_and_the_server_keeps_serving(endpoi
     assert client(endpoint, "echo").call([["still here"]]).values == ["still here"]
 
 
-def test_413_is_answered_from_content_length_before_the_body_is_sent(endpoint: ServerProcess) -> None:
+@pytest.mark.parametrize("expect", [False, True], ids=["plain", "expect-100-continue"])
+def test_413_is_answered_from_content_length_before_the_body_is_sent(
+    endpoint: ServerProcess, expect: bool
+) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", endpoint.port, timeout=10)
     conn.putrequest("POST", "/echo")
     conn.putheader("sf-external-function-query-batch-id", "too-big")
     conn.putheader("Content-Length", str(11 * 1024 * 1024))
+    if expect:
+        conn.putheader("Expect", "100-continue")
     conn.endheaders()  # not a byte of the body
     response = conn.getresponse()
     assert response.status == 413
