@@ -180,6 +180,7 @@ class Client:
         backoff_base: float = 0.1,
         backoff_max: float = 5.0,
         request_timeout: float = 60.0,
+        keep_alive: bool = True,
     ) -> None:
         self.url = function_url(url, function)
         parts = urlsplit(self.url)
@@ -201,6 +202,9 @@ class Client:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.request_timeout = request_timeout
+        self.keep_alive = keep_alive
+        self._lock = threading.Lock()
+        self._connections: dict[int, http.client.HTTPConnection] = {}  # by thread
 
     # -- the whole query -------------------------------------------------------------------------
     def call(
@@ -218,8 +222,10 @@ class Client:
         stats: list[BatchStats | None] = [None] * len(chunks)
         values: list[list[Any] | None] = [None] * len(chunks)
         errors: list[BatchError] = []
+        workers: set[int] = set()
 
         def run(index: int) -> None:
+            workers.add(threading.get_ident())
             try:
                 values[index], stats[index] = self.run_batch(
                     chunks[index], index=index, query_id=query_id, cancel=cancel
@@ -236,6 +242,8 @@ class Client:
         with ThreadPoolExecutor(max_workers=max(1, min(self.concurrency, len(chunks)))) as pool:
             for future in [pool.submit(run, i) for i in range(len(chunks))]:
                 future.result()
+        for thread in workers:  # the pool's threads are gone: so are their connections
+            self._drop_connection(thread)
         if errors:
             raise min(errors, key=lambda e: e.index)
         flat = [value for chunk in values for value in (chunk or [])]
@@ -351,22 +359,78 @@ class Client:
         if self.signer is not None:
             headers = self.signer(method, self.url, headers, body)
         parts = urlsplit(self.url)
-        conn_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        conn = conn_type(parts.hostname or "", parts.port, timeout=timeout or self.request_timeout)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        timeout = timeout or self.request_timeout
+        conn, reused = self._connection(timeout)
         sent = time.monotonic()
         try:
-            conn.request(method, target, body=body, headers=headers)
-            raw = conn.getresponse()
+            try:
+                raw = self._exchange(conn, method, target, body, headers)
+            except (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatusLine):
+                if not reused:
+                    raise
+                # The server closed an idle kept-alive connection: not a failure, reconnect once.
+                self._drop_connection()
+                conn, _ = self._connection(timeout)
+                sent = time.monotonic()
+                raw = self._exchange(conn, method, target, body, headers)
             data = raw.read()
-            latency = time.monotonic() - sent
-            response_headers = {k.lower(): v for k, v in raw.getheaders()}
-            status = raw.status
-        finally:
-            conn.close()
+        except BaseException:
+            self._drop_connection()
+            raise
+        latency = time.monotonic() - sent
+        response_headers = {k.lower(): v for k, v in raw.getheaders()}
+        if raw.will_close or not self.keep_alive:
+            self._drop_connection()
         if response_headers.get("content-encoding", "").lower() == "gzip":
             data = gzip.decompress(data)
-        return Response(status, response_headers, data, latency)
+        return Response(raw.status, response_headers, data, latency)
+
+    @staticmethod
+    def _exchange(
+        conn: http.client.HTTPConnection,
+        method: str,
+        target: str,
+        body: bytes | None,
+        headers: dict[str, str],
+    ) -> http.client.HTTPResponse:
+        conn.request(method, target, body=body, headers=headers)
+        return conn.getresponse()
+
+    def _connection(self, timeout: float) -> tuple[http.client.HTTPConnection, bool]:
+        """This thread's connection to the endpoint (kept alive between requests, as Snowflake's are)."""
+        with self._lock:
+            conn = self._connections.get(threading.get_ident())
+        reused = conn is not None and conn.sock is not None
+        if conn is None:
+            parts = urlsplit(self.url)
+            kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+            conn = kind(parts.hostname or "", parts.port, timeout=timeout)
+            with self._lock:
+                self._connections[threading.get_ident()] = conn
+        conn.timeout = timeout
+        if conn.sock is not None:
+            conn.sock.settimeout(timeout)
+        return conn, reused
+
+    def _drop_connection(self, thread: int | None = None) -> None:
+        with self._lock:
+            conn = self._connections.pop(threading.get_ident() if thread is None else thread, None)
+        if conn is not None:
+            conn.close()
+
+    def close(self) -> None:
+        """Close the kept-alive connections of every thread (the client stays usable)."""
+        with self._lock:
+            threads = list(self._connections)
+        for thread in threads:
+            self._drop_connection(thread)
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _with_retries(
         self,
