@@ -6,7 +6,8 @@ fresh batch id, then -- on 202 -- polls GET with the same batch id and growing s
 an error, or Snowflake's 600 s limit. Results come back in input order, with per-batch statistics
 (the benchmark reads them).
 
-Retries, as Snowflake does them, with exponential backoff and jitter, within the batch's deadline:
+Retries, as Snowflake does them, with exponential backoff and jitter (or the server's
+``Retry-After``, if longer), within the batch's deadline:
 - transport errors (connection refused/reset, timeouts) on POST and GET;
 - 429, 502, 503 and 504 on POST and GET;
 - 500 on POST (the batch was not recorded, or recorded idempotently: a retried POST reuses its
@@ -446,13 +447,13 @@ class Client:
         latencies = stats.post_latencies if method == "POST" else stats.get_latencies
         problem = ""
         status: int | None = None
+        retry_after = 0.0
         for attempt in range(self.max_attempts):
             if attempt:
                 stats.retries += 1
                 backoff = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
-                self._sleep(
-                    min(backoff * random.uniform(0.5, 1.0), max(0.0, deadline - time.monotonic())), cancel
-                )
+                wait = max(backoff * random.uniform(0.5, 1.0), retry_after)
+                self._sleep(min(wait, max(0.0, deadline - time.monotonic())), cancel)
             left = deadline - time.monotonic()
             if left <= 0:
                 break
@@ -467,6 +468,7 @@ class Client:
             if response.status not in retryable:
                 return response
             problem, status = response.message(), response.status
+            retry_after = _seconds(response.headers.get("retry-after"))
         raise BatchError(
             batch_id,
             f"{problem} (gave up after {stats.retries} retries)"
@@ -482,6 +484,14 @@ class Client:
             time.sleep(seconds)
         elif cancel.wait(seconds):
             raise _Cancelled
+
+
+def _seconds(value: str | None) -> float:
+    """A ``Retry-After`` given in seconds (an HTTP date is ignored: the backoff applies)."""
+    try:
+        return max(0.0, float(value)) if value else 0.0
+    except ValueError:
+        return 0.0
 
 
 def new_batch_id(query_id: str, index: int) -> str:

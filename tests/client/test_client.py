@@ -190,3 +190,15 @@ def test_a_server_that_closes_every_connection_is_fine(fake: FakeEndpoint) -> No
     result = client(fake).call([["x"]])
     assert result.values == ["x"] and result.batches[0].retries == 0
     assert len({s.client_port for s in fake.seen}) == 3
+
+
+def test_retry_after_is_honoured(fake: FakeEndpoint) -> None:
+    def throttled(request: Seen, seen: list[Seen]):  # type: ignore[no-untyped-def]
+        if request.method == "POST" and len(fake.of("POST")) == 1:
+            return 429, {"Retry-After": "0.3"}, b'{"message": "Too Many Requests"}'
+        return echo_async(request, seen)
+
+    fake.script = throttled
+    assert client(fake).call([["x"]]).values == ["x"]
+    first, second = fake.of("POST")
+    assert second.at - first.at >= 0.3
