@@ -66,6 +66,8 @@ def load_input(args: argparse.Namespace, stdin: IO[str]) -> list[list[Any]]:
         if fmt == "auto" and path.suffix.lower() in (".csv", ".jsonl", ".ndjson", ".json"):
             fmt = "csv" if path.suffix.lower() == ".csv" else "jsonl"
         return read_rows(path.read_text(encoding="utf-8"), fmt, header=args.header)
+    if stdin.isatty():
+        raise ClientError("no rows: give --input FILE, --rows TEXT ..., or pipe rows on stdin")
     return read_rows(stdin.read(), args.format, header=args.header)
 
 
