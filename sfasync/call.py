@@ -163,7 +163,7 @@ def call_rows(client: Client, rows: list[list[Any]], *, progress: bool, console:
 def run_call(args: argparse.Namespace, stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    errors = Console(stderr=True)
+    errors = Console(stderr=True, highlight=False)
     try:
         client = client_from_args(args)
         rows = load_input(args, stdin)
