@@ -125,7 +125,9 @@ def test_a_dying_or_hanging_worker_fails_only_its_batch_within_the_deadline(
     thread.join(30)
     assert failure.value.status == 500
     assert cause in str(failure.value)
-    assert elapsed < DEADLINE + 1  # not Snowflake's 600 s
+    # A crash fails the batch at once; a hang when its worker is killed (2 s after it started).
+    # Either way about the deadline, not Snowflake's 600 s.
+    assert elapsed < (DEADLINE if function == "crash" else DEADLINE + 2)
     assert others.get("values") == [f"row {n}" for n in range(8 * 50)], others.get("error")
     # ... and the server keeps serving.
     assert client(strict_endpoint, "echo").call([["after"]]).values == ["after"]
