@@ -130,7 +130,12 @@ def fail_unfinished_batch(event: dict[str, Any], cause: str) -> None:
 
 
 class LocalServer:
-    """The handler behind HTTP, with a worker pool as its invoker and a periodic sweep."""
+    """The handler behind HTTP, with a worker pool as its invoker and a periodic sweep.
+
+    One at a time per process: ``start()`` writes the settings into ``os.environ`` (the workers
+    read them from there). Workers are started through ``multiprocessing``'s forkserver, so the
+    program's ``__main__`` must be importable (a module, or a script with a ``__main__`` guard).
+    """
 
     def __init__(self, settings: ServerSettings) -> None:
         self.settings = settings
