@@ -55,3 +55,10 @@ JOBS_DIR ?= .sfasync/jobs
 run: install ## local endpoint on 127.0.0.1:$PORT (default 8080) + the example batch; Ctrl-C stops
 	@SENTIMENT_ENGINE=lexicon $(BIN)/sfasync run --host 127.0.0.1 --port $(PORT) --backend efs --data-dir $(JOBS_DIR)
 # ---- end of Local endpoint ------------------------------------------------------------------------
+
+.PHONY: soak
+soak: install ## soak: 200 concurrent batches of 4,096 rows per backend through the local endpoint
+	rm -f build/soak.json
+	SOAK_BATCHES=$${SOAK_BATCHES:-200} SOAK_ROWS=$${SOAK_ROWS:-4096} SOAK_CONCURRENCY=$${SOAK_CONCURRENCY:-200} \
+		$(BIN)/python -m pytest -q -s -p no:cacheprovider tests/reliability/test_soak.py
+	@echo "figures: build/soak.json"
