@@ -227,9 +227,6 @@ class LocalServer:
             self._pool.stop()
         log.info("stopped")
 
-    def worker_pids(self) -> list[int]:
-        return self._pool.worker_pids() if self._pool else []
-
     def _check_storage(self, handler: Any, function: str, timeout: float) -> None:
         """A GET for an unknown batch: builds the store once (before threads race) and proves it answers."""
         event = request_to_event(
