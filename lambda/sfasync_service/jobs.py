@@ -107,8 +107,11 @@ class JobMachine:
         retried POST restarts it. Best effort -- the deadline catches it otherwise."""
         try:
             current = self.store.load(job.key)
-            unfinished = (JobStatus.QUEUED, JobStatus.RUNNING)
-            if current is not None and current.attempt == job.attempt and current.effective_status in unfinished:
+            if (
+                current is not None
+                and current.attempt == job.attempt
+                and current.effective_status in (JobStatus.QUEUED, JobStatus.RUNNING)
+            ):
                 self._close_failed(current, cause)
         except StorageUnavailable:
             log.warning("could not mark batch %s failed; its deadline will", job.key[:12])
