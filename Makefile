@@ -95,7 +95,7 @@ $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
 security: $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION) ## checkov over terraform/ (no failed check allowed)
 	$(CHECKOV_VENV)/bin/checkov -d $(TF_DIR) --framework terraform --skip-download --quiet --compact
 
-# --- CDK for Terraform (archived upstream in 2025-12; pinned to its last release) ---------------
+# --- Terraform: CDK for Terraform front (archived upstream in 2025-12; pinned to 0.21.0) --------
 # The app runs with Python alone (no Node.js CLI); jsii still needs Node.js on PATH.
 $(BIN)/.cdktf-installed: cdktf/requirements.txt $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -r cdktf/requirements.txt
@@ -108,3 +108,22 @@ cdktf-install: $(BIN)/.cdktf-installed ## cdktf + constructs (cdktf/requirements
 cdktf-synth: cdktf-install ## synthesize cdktf/cdktf.out/stacks/sfasync/cdk.tf.json for BACKEND=dynamodb|s3|efs
 	cd cdktf && SFASYNC_STORAGE_BACKEND=$(BACKEND) ../$(BIN)/python main.py
 	@echo "cdktf/cdktf.out/stacks/sfasync/cdk.tf.json (storage backend $(BACKEND))"
+# --- end of Terraform --------------------------------------------------------------------------
+
+# ---- Local endpoint (sfasync serve / call / run) -------------------------------------------------
+# `make run`: the local endpoint on 127.0.0.1:$(PORT) with the embedded default storage (efs backend
+# on ./.sfasync/jobs) and the offline sentiment engine; the example batch through it; then it keeps
+# serving until Ctrl-C. The logic is `sfasync run` (tests/e2e drives the same code).
+JOBS_DIR ?= .sfasync/jobs
+
+.PHONY: run
+run: install ## local endpoint on 127.0.0.1:$PORT (default 8080) + the example batch; Ctrl-C stops
+	@SENTIMENT_ENGINE=lexicon $(BIN)/sfasync run --host 127.0.0.1 --port $(PORT) --backend efs --data-dir $(JOBS_DIR)
+# ---- end of Local endpoint ------------------------------------------------------------------------
+
+.PHONY: soak
+soak: install ## soak: 200 concurrent batches of 4,096 rows per backend through the local endpoint
+	rm -f build/soak.json
+	SOAK_BATCHES=$${SOAK_BATCHES:-200} SOAK_ROWS=$${SOAK_ROWS:-4096} SOAK_CONCURRENCY=$${SOAK_CONCURRENCY:-200} \
+		$(BIN)/python -m pytest -q -s -p no:cacheprovider tests/reliability/test_soak.py
+	@echo "figures: build/soak.json"
