@@ -19,14 +19,14 @@ $(BIN)/.installed: pyproject.toml
 	@touch $@
 
 .PHONY: install
-install: $(BIN)/.installed ## .venv with the project and its development tools (.venv/bin/sfasync)
+install: $(BIN)/.installed $(BIN)/.cdktf-installed ## .venv with the project, its development tools and cdktf (.venv/bin/sfasync)
 
 .PHONY: test
-test: install ## install and run the whole test suite (what CI runs)
+test: install lint ## install, lint and run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest
 
 .PHONY: lint
-lint: install ## ruff + mypy
+lint: $(BIN)/.installed ## ruff + mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
