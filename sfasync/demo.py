@@ -10,8 +10,8 @@ from typing import IO, Any
 
 from sfasync.call import make_console, render_table
 from sfasync.client import BatchError, Client
-from sfasync.server.cli import add_server_arguments, interrupt_on_sigterm, settings_from_args, setup_logging
-from sfasync.server.local import LocalServer, StartupError
+from sfasync.server.cli import add_server_arguments, run_server, settings_from_args
+from sfasync.server.local import LocalServer
 
 EXAMPLE_ROWS = [["hello world"], ["I am happy"]]
 EXAMPLE_FUNCTION = "sentiment"
@@ -39,15 +39,12 @@ def program_name() -> str:
 
 def run_demo(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     out = out or sys.stdout
-    setup_logging()
-    interrupt_on_sigterm()
     settings = settings_from_args(args)
     settings.backend = settings.backend or "efs"
     settings.create = True
     console = make_console(out)
-    server = LocalServer(settings)
-    try:
-        server.start()
+
+    def example(server: LocalServer) -> int:
         url = server.url
         console.print(
             f"sfasync: local endpoint on {url}, storage {settings.backend} "
@@ -65,15 +62,9 @@ def run_demo(args: argparse.Namespace, out: IO[str] | None = None) -> int:
         render_table(result.values, console)
         console.print("\n" + how_to_call(url, program_name()), markup=False, highlight=False)
         out.flush()
-        server.wait()
-    except StartupError as exc:
-        print(f"sfasync run: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-    return 0
+        return 0
+
+    return run_server("run", settings, example)
 
 
 def add_parser(subparsers: Any) -> None:

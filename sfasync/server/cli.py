@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -97,22 +98,36 @@ def interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, raise_interrupt)
 
 
-def serve(args: argparse.Namespace) -> int:
+def run_server(
+    command: str, settings: ServerSettings, on_ready: Callable[[LocalServer], int] | None = None
+) -> int:
+    """Start the local endpoint, run ``on_ready`` (a non-zero result ends it), serve until
+    Ctrl-C or SIGTERM, and always stop it: no worker is left behind. Returns the exit status."""
     setup_logging()
     interrupt_on_sigterm()
-    server = LocalServer(settings_from_args(args))
+    server = LocalServer(settings)
     try:
         server.start()
-        print(f"sfasync serve: listening on {server.url} (Ctrl-C stops)", file=sys.stderr, flush=True)
+        status = on_ready(server) if on_ready is not None else 0
+        if status:
+            return status
         server.wait()
     except StartupError as exc:
-        print(f"sfasync serve: {exc}", file=sys.stderr)
+        print(f"sfasync {command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
     return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    def announce(server: LocalServer) -> int:
+        print(f"sfasync serve: listening on {server.url} (Ctrl-C stops)", file=sys.stderr, flush=True)
+        return 0
+
+    return run_server("serve", settings_from_args(args), announce)
 
 
 def add_parser(subparsers: Any) -> None:
