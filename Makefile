@@ -38,3 +38,9 @@ package: install ## build/lambda.zip, reproducible (same sources -> same bytes)
 .PHONY: clean
 clean: ## remove build output and caches (keeps .venv)
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# --- Reliability -------------------------------------------------------------------------------
+.PHONY: fuzz
+fuzz: install ## long fuzzing campaign (hypothesis "fuzz" profile) over parsing and the handler
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics \
+		tests/reliability/test_fuzz.py "tests/service/test_bad_input.py::test_any_request_gets_a_documented_answer"

@@ -56,7 +56,9 @@ def create_store(
     if name == "dynamodb":
         from .dynamodb import DynamoDBJobStore
 
-        return DynamoDBJobStore(client or _aws.client("dynamodb", region=region, endpoint_url=endpoint_url), table)
+        return DynamoDBJobStore(
+            client or _aws.client("dynamodb", region=region, endpoint_url=endpoint_url), table
+        )
     from .s3 import S3JobStore
 
     return S3JobStore(client or _aws.client("s3", region=region, endpoint_url=endpoint_url), bucket, prefix)

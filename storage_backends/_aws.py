@@ -19,7 +19,7 @@ def client(service: str, *, region: str | None = None, endpoint_url: str | None 
     import boto3
     from botocore.config import Config
 
-    kwargs: dict[str, Any] = {"config": Config(**CLIENT_SETTINGS)}  # type: ignore[arg-type]
+    kwargs: dict[str, Any] = {"config": Config(**CLIENT_SETTINGS)}
     if region:
         kwargs["region_name"] = region
     if endpoint_url:

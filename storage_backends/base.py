@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 
-class JobStatus(str, enum.Enum):
+class JobStatus(enum.StrEnum):
     QUEUED = "QUEUED"  # POST recorded it
     RUNNING = "RUNNING"  # a process invocation claimed it
     SUCCEEDED = "SUCCEEDED"  # the result is stored
@@ -224,9 +224,6 @@ class JobStore(ABC):
 
     def delete(self, key: str) -> None:
         self._delete_all(key)
-
-    def close(self) -> None:  # pragma: no cover - adapters with resources override
-        """Release clients or handles (the local server calls it on shutdown)."""
 
 
 def chunks(data: bytes, size: int) -> Iterable[bytes]:

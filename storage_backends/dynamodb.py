@@ -182,7 +182,7 @@ class DynamoDBJobStore(JobStore):
         if operation != "batch_write_item":
             kwargs["TableName"] = self.table
         try:
-            return getattr(self.client, operation)(**kwargs)  # type: ignore[no-any-return]
+            return getattr(self.client, operation)(**kwargs)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 raise _ConditionFailed from exc

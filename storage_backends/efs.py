@@ -29,7 +29,9 @@ from .base import JobStore, StorageUnavailable
 _KEY = re.compile(r"[0-9a-f]{64}")
 _PART = re.compile(r"(job|outcome-\d+|input-\d+)")
 TMP_MAX_AGE = 3600.0
-_THREAD_LOCKS = [threading.Lock() for _ in range(256)]  # temporary files older than this are debris of a crashed writer
+_THREAD_LOCKS = [
+    threading.Lock() for _ in range(256)
+]  # temporary files older than this are debris of a crashed writer
 
 
 def _digest(data: bytes) -> str:

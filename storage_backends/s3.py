@@ -120,7 +120,7 @@ class S3JobStore(JobStore):
 
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         try:
-            return getattr(self.client, operation)(Bucket=self.bucket, **kwargs)  # type: ignore[no-any-return]
+            return getattr(self.client, operation)(Bucket=self.bucket, **kwargs)
         except ClientError as exc:
             code = error_code(exc)
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
@@ -153,7 +153,9 @@ def provision(client: Any, bucket: str, prefix: str = "jobs/", region: str | Non
     )
     client.put_bucket_encryption(
         Bucket=bucket,
-        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
     )
     client.put_bucket_lifecycle_configuration(
         Bucket=bucket,

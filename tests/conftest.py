@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 # Never let a test reach a real AWS account.
 os.environ.update(
@@ -20,6 +21,12 @@ os.environ.update(
 )
 for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
     os.environ.pop(_var, None)
+
+# Property tests: the "ci" profile (make test) runs a few thousand examples in all; `make fuzz`
+# runs the "fuzz" profile, a long campaign.
+settings.register_profile("ci", max_examples=1000, deadline=None, print_blob=True)
+settings.register_profile("fuzz", max_examples=50_000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 STORE_KINDS = ["memory", "efs", "dynamodb-inprocess", "s3-inprocess", "dynamodb-server", "s3-server"]
 

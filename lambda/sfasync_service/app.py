@@ -27,10 +27,15 @@ from .protocol import HttpError
 
 log = logging.getLogger("sfasync")
 if not logging.getLogger().handlers:  # Lambda installs its own handler; elsewhere add one
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(levelname)s %(name)s %(message)s"
+    )
 
 PROCESS = "process"
 SWEEP = "sweep"
+# Pauses between attempts to store an outcome: a computed result must not be lost to a
+# transient storage error (botocore has already retried each attempt).
+OUTCOME_RETRY_DELAYS = (0.0, 0.2, 1.0, 3.0)
 
 
 @dataclass
@@ -60,7 +65,11 @@ def configure(
     with _lock:
         _overrides.clear()
         _overrides.update(
-            {k: v for k, v in dict(config=config, store=store, invoker=invoker, processors=processors).items() if v}
+            {
+                k: v
+                for k, v in dict(config=config, store=store, invoker=invoker, processors=processors).items()
+                if v
+            }
         )
         _runtime = None
 
@@ -121,7 +130,9 @@ def lambda_handler(event: Any, context: Any) -> Any:
         removed = runtime().store.sweep()
         log.info("sweep removed %d expired records", removed)
         return {"swept": removed}
-    log.error("ignoring an event that is neither HTTP, process nor sweep: %.200s", json.dumps(event, default=str))
+    log.error(
+        "ignoring an event that is neither HTTP, process nor sweep: %.200s", json.dumps(event, default=str)
+    )
     return {"error": "unrecognised event"}
 
 
@@ -199,7 +210,7 @@ def handle_process(event: dict[str, Any], context: Any) -> dict[str, Any]:
         log.info("batch %s attempt %s already claimed, finished or gone: nothing to do", key[:12], attempt)
         return {"processed": False, "reason": "not claimed"}
     outcome = _run(rt, job, event.get("rows"))
-    for delay in (0.0, 0.2, 1.0, 3.0):  # a result must not be lost to a transient storage error
+    for delay in OUTCOME_RETRY_DELAYS:
         time.sleep(delay)
         try:
             rt.machine.finish(job, outcome)
@@ -229,4 +240,3 @@ def _run(rt: Runtime, job: Job, rows: Any) -> Outcome:
     except Exception as exc:
         log.exception("batch %s failed", job.key[:12])
         return Outcome(job.attempt, JobStatus.FAILED, cause=f"{type(exc).__name__}: {exc}")
-

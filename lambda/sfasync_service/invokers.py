@@ -17,11 +17,11 @@ class InvokeError(RuntimeError):
 
 class Invoker(Protocol):
     def invoke_async(self, event: dict[str, Any], context: Any) -> None:
-        """Start ``lambda_handler(event, ...)`` elsewhere and return at once; raise InvokeError on refusal."""
+        """Start ``lambda_handler(event, ...)`` elsewhere, return at once; InvokeError if refused."""
 
 
 class LambdaInvoker:
-    """``lambda:InvokeFunction`` with ``InvocationType='Event'`` on the function's own ARN (from the context)."""
+    """Lambda invoking itself: ``InvocationType="Event"`` on its own ARN, taken from the context."""
 
     def __init__(self, client: Any) -> None:
         self._client = client  # a boto3 Lambda client, created once per container

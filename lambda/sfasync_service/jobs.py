@@ -102,7 +102,10 @@ class JobMachine:
             attempt=attempt,
             created_at=now,
             deadline=now + t.process_timeout_seconds + t.deadline_margin_seconds,
-            expires_at=int(now + max(t.job_ttl_seconds, t.process_timeout_seconds + t.deadline_margin_seconds)) + 1,
+            expires_at=int(
+                now + max(t.job_ttl_seconds, t.process_timeout_seconds + t.deadline_margin_seconds)
+            )
+            + 1,
             staged_input=staged_input,
         )
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 BATCH_ID_HEADER = "sf-external-function-query-batch-id"
-MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
+# A compressed body may expand to at most this many times the body limit (gzip-bomb guard).
+MAX_EXPANSION = 8
 # Lambda's synchronous response payload limit (the whole JSON document we return).
 LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
 ALLOWED_METHODS = ("GET", "POST")
@@ -86,8 +87,8 @@ def raw_body(event: dict[str, Any], max_bytes: int) -> bytes:
     return data
 
 
-def decode_content(data: bytes, encoding: str) -> bytes:
-    """gzip / deflate / identity, with a cap on the decompressed size."""
+def decode_content(data: bytes, encoding: str, max_bytes: int) -> bytes:
+    """gzip / deflate / identity; the decompressed body may not exceed ``max_bytes``."""
     encoding = encoding.strip().lower()
     if encoding in ("", "identity"):
         return data
@@ -100,11 +101,11 @@ def decode_content(data: bytes, encoding: str) -> bytes:
         raise HttpError(415, f"unsupported Content-Encoding {encoding!r}; use gzip, deflate or identity")
     decompressor = zlib.decompressobj(wbits)
     try:
-        out = decompressor.decompress(data, MAX_DECOMPRESSED_BYTES + 1)
+        out = decompressor.decompress(data, max_bytes + 1)
     except zlib.error as exc:
         raise HttpError(400, f"request body is not valid {encoding} data: {exc}") from exc
-    if len(out) > MAX_DECOMPRESSED_BYTES:
-        raise HttpError(413, f"decompressed request body exceeds {MAX_DECOMPRESSED_BYTES} bytes")
+    if len(out) > max_bytes:
+        raise HttpError(413, f"decompressed request body exceeds {max_bytes} bytes")
     if not decompressor.eof:
         raise HttpError(400, f"request body is truncated {encoding} data")
     return out
@@ -138,7 +139,9 @@ def parse(event: dict[str, Any], *, default_function: str, max_body_bytes: int) 
     method = event.get("httpMethod")
     method = method.upper() if isinstance(method, str) else ""
     if method not in ALLOWED_METHODS:
-        raise HttpError(405, f"method {method or '(none)'} not allowed; use POST or GET", {"Allow": "GET, POST"})
+        raise HttpError(
+            405, f"method {method or '(none)'} not allowed; use POST or GET", {"Allow": "GET, POST"}
+        )
     headers = _headers(event)
     function = function_name(event, default_function)
     batch_id = headers.get(BATCH_ID_HEADER, "")
@@ -146,7 +149,11 @@ def parse(event: dict[str, Any], *, default_function: str, max_body_bytes: int) 
         raise HttpError(400, f"missing header {BATCH_ID_HEADER}")
     rows = None
     if method == "POST":
-        data = decode_content(raw_body(event, max_body_bytes), headers.get("content-encoding", ""))
+        data = decode_content(
+            raw_body(event, max_body_bytes),
+            headers.get("content-encoding", ""),
+            MAX_EXPANSION * max_body_bytes,
+        )
         rows = parse_rows(data)
     return Request(method, function, batch_id, headers, rows)
 

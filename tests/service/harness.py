@@ -48,8 +48,14 @@ class Context:
         return 300_000
 
 
-def proxy_event(method: str, function: str = "echo", batch_id: str | None = "b1", body: Any = None,
-                headers: dict[str, str] | None = None, base64_body: bool = False) -> dict[str, Any]:
+def proxy_event(
+    method: str,
+    function: str = "echo",
+    batch_id: str | None = "b1",
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    base64_body: bool = False,
+) -> dict[str, Any]:
     hdrs = {"sf-external-function-format": "json", "sf-external-function-format-version": "1.0"}
     if batch_id is not None:
         hdrs[BATCH] = batch_id
@@ -92,7 +98,9 @@ class Harness:
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
         return app.lambda_handler(event, Context())
 
-    def post(self, rows: list[list[Any]], function: str = "echo", batch_id: str = "b1", **kw: Any) -> dict[str, Any]:
+    def post(
+        self, rows: list[list[Any]], function: str = "echo", batch_id: str = "b1", **kw: Any
+    ) -> dict[str, Any]:
         return self.handle(proxy_event("POST", function, batch_id, {"data": rows}, **kw))
 
     def get(self, function: str = "echo", batch_id: str = "b1") -> dict[str, Any]:

@@ -11,7 +11,10 @@ from storage_backends.base import JobStatus, StorageUnavailable
 from .harness import Harness, body_of
 
 ROWS = [[0, "hello world"], [1, "I am happy"], [2, None]]
-PLUGINS = "flaky=tests.service.plugins:flaky,boom=tests.service.plugins:boom,wrong=tests.service.plugins:wrong_length,concat=tests.service.plugins:concat"
+PLUGINS = ",".join(
+    f"{name}=tests.service.plugins:{fn}"
+    for name, fn in [("flaky", "flaky"), ("boom", "boom"), ("wrong", "wrong_length"), ("concat", "concat")]
+)
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def load_plugin(target: str) -> Processor:
         raise PluginError(f"cannot load processor {target!r}: {exc}") from exc
     if not callable(obj):
         raise PluginError(f"processor {target!r} is not callable")
-    return obj  # type: ignore[no-any-return]
+    return obj
 
 
 class Processors:
