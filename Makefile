@@ -44,3 +44,14 @@ clean: ## remove build output and caches (keeps .venv)
 fuzz: install ## long fuzzing campaign (hypothesis "fuzz" profile) over parsing and the handler
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics \
 		tests/reliability/test_fuzz.py "tests/service/test_bad_input.py::test_any_request_gets_a_documented_answer"
+
+# ---- Local endpoint (sfasync serve / call / run) -------------------------------------------------
+# `make run`: the local endpoint on 127.0.0.1:$(PORT) with the embedded default storage (efs backend
+# on ./.sfasync/jobs) and the offline sentiment engine; the example batch through it; then it keeps
+# serving until Ctrl-C. The logic is `sfasync run` (tests/e2e drives the same code).
+JOBS_DIR ?= .sfasync/jobs
+
+.PHONY: run
+run: install ## local endpoint on 127.0.0.1:$PORT (default 8080) + the example batch; Ctrl-C stops
+	SENTIMENT_ENGINE=lexicon $(BIN)/sfasync run --host 127.0.0.1 --port $(PORT) --backend efs --data-dir $(JOBS_DIR)
+# ---- end of Local endpoint ------------------------------------------------------------------------

@@ -255,39 +255,63 @@ class Client:
         query_id = query_id or str(uuid.uuid4())
         batch_id = batch_id or new_batch_id(query_id, index)
         stats = BatchStats(index=index, batch_id=batch_id, rows=len(rows))
-        body = json.dumps({"data": [[n, *row] for n, row in enumerate(rows)]}).encode("utf-8")
-        if self.compress:
-            body = gzip.compress(body, mtime=0)
+        body = self.encode(rows)
         stats.request_bytes = len(body)
         deadline = time.monotonic() + self.timeout
-        started = time.monotonic()
         try:
             response = self._with_retries("POST", batch_id, query_id, body, stats, deadline, cancel)
-            delay = self.poll_initial
-            while response.status == 202:
-                self._sleep(min(delay, max(0.0, deadline - time.monotonic())), cancel)
-                if time.monotonic() >= deadline:
-                    raise BatchError(batch_id, f"no result within {self.timeout:.0f} s", index=index)
-                delay = min(delay * self.poll_factor, self.poll_max)
-                stats.polls += 1
-                response = self._with_retries("GET", batch_id, query_id, None, stats, deadline, cancel)
-            stats.status = response.status
-            stats.response_bytes = len(response.body)
-            if response.status != 200:
-                raise BatchError(batch_id, response.message(), status=response.status, index=index)
-            values = parse_result(response.body, len(rows), batch_id, index)
+            values = self._poll(response, len(rows), query_id, stats, deadline, cancel)
         except BatchError as exc:
             stats.error = str(exc)
             raise
-        stats.time_to_result = time.monotonic() - started
         return values, stats
+
+    def collect(self, batch_id: str, rows: int, *, query_id: str = "q") -> tuple[list[Any], BatchStats]:
+        """Poll a batch that was POSTed before (perhaps by another client) until it ends."""
+        stats = BatchStats(index=0, batch_id=batch_id, rows=rows)
+        deadline = time.monotonic() + self.timeout
+        try:
+            first = Response(202, {}, b"", 0.0)
+            values = self._poll(first, rows, query_id, stats, deadline, None)
+        except BatchError as exc:
+            stats.error = str(exc)
+            raise
+        return values, stats
+
+    def _poll(
+        self,
+        response: Response,
+        rows: int,
+        query_id: str,
+        stats: BatchStats,
+        deadline: float,
+        cancel: threading.Event | None,
+    ) -> list[Any]:
+        started = deadline - self.timeout
+        delay = self.poll_initial
+        while response.status == 202:
+            self._sleep(min(delay, max(0.0, deadline - time.monotonic())), cancel)
+            if time.monotonic() >= deadline:
+                raise BatchError(stats.batch_id, f"no result within {self.timeout:.0f} s", index=stats.index)
+            delay = min(delay * self.poll_factor, self.poll_max)
+            stats.polls += 1
+            response = self._with_retries("GET", stats.batch_id, query_id, None, stats, deadline, cancel)
+        stats.status = response.status
+        stats.response_bytes = len(response.body)
+        if response.status != 200:
+            raise BatchError(stats.batch_id, response.message(), status=response.status, index=stats.index)
+        values = parse_result(response.body, rows, stats.batch_id, stats.index)
+        stats.time_to_result = time.monotonic() - started
+        return values
+
+    def encode(self, rows: Sequence[Sequence[Any]]) -> bytes:
+        """The POST body Snowflake sends: ``{"data": [[row_number, *args], ...]}``, gzipped if asked."""
+        body = json.dumps({"data": [[n, *row] for n, row in enumerate(rows)]}).encode("utf-8")
+        return gzip.compress(body, mtime=0) if self.compress else body
 
     def post(self, batch_id: str, rows: Sequence[Sequence[Any]], *, query_id: str = "q") -> Response:
         """One POST, no retries (for tests and tools)."""
-        body = json.dumps({"data": [[n, *row] for n, row in enumerate(rows)]}).encode("utf-8")
-        if self.compress:
-            body = gzip.compress(body, mtime=0)
-        return self.request("POST", batch_id, query_id, body)
+        return self.request("POST", batch_id, query_id, self.encode(rows))
 
     def get(self, batch_id: str, *, query_id: str = "q") -> Response:
         """One GET poll, no retries (for tests and tools)."""

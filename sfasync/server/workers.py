@@ -14,12 +14,14 @@ claimed would lose the claim anyway, and the deadline turns the batch into a 500
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import queue
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -105,6 +107,8 @@ class WorkerPool:
 
     def stop(self) -> None:
         """Stop taking events, end running workers (SIGTERM, then SIGKILL) and wait for them."""
+        if self._stopping.is_set():
+            return
         self._stopping.set()
         while True:  # queued events are dropped: their jobs fail by deadline, as after a crash
             try:
@@ -113,19 +117,20 @@ class WorkerPool:
                 break
         for _ in self._threads:
             self._queue.put(None)
-        with self._lock:
-            running = list(self._running.values())
-        for proc in running:
-            proc.terminate()
+        self._signal_running(BaseProcess.terminate)
         end = time.monotonic() + STOP_GRACE_SECONDS
-        for proc in running:
-            proc.join(max(0.0, end - time.monotonic()))
-            if proc.is_alive():
-                proc.kill()
-                proc.join(5)
+        for thread in self._threads:  # each dispatcher returns once its worker has exited
+            thread.join(max(0.0, end - time.monotonic()))
+        self._signal_running(BaseProcess.kill)
         for thread in self._threads:
             thread.join(5)
         _stop_forkserver()
+
+    def _signal_running(self, how: Callable[[BaseProcess], None]) -> None:
+        with self._lock:
+            for proc in self._running.values():
+                with contextlib.suppress(ValueError, OSError):  # it may have just exited
+                    how(proc)
 
     def worker_pids(self) -> list[int]:
         with self._lock:
@@ -166,7 +171,9 @@ class WorkerPool:
                     _describe(job.event),
                     self.timeout_seconds,
                 )
-            elif proc.exitcode != 0 and not self._stopping.is_set():
+            elif self._stopping.is_set():
+                log.info("worker %s for %s stopped with the server", proc.pid, _describe(job.event))
+            elif proc.exitcode != 0:
                 log.warning("worker %s for %s exited with %s", proc.pid, _describe(job.event), _exit(proc))
             else:
                 log.info(
@@ -179,7 +186,6 @@ class WorkerPool:
         finally:
             with self._lock:
                 self._running.pop(proc.pid, None)
-            proc.close()
 
 
 def _describe(event: dict[str, Any]) -> str:
