@@ -35,12 +35,12 @@ def _get() -> Any:
 
 def client(obj: T) -> T:
     hooks = _get()
-    return obj if hooks is None else hooks.client(obj)  # type: ignore[no-any-return]
+    return obj if hooks is None else hooks.client(obj)
 
 
 def store(obj: T) -> T:
     hooks = _get()
-    return obj if hooks is None else hooks.store(obj)  # type: ignore[no-any-return]
+    return obj if hooks is None else hooks.store(obj)
 
 
 @contextlib.contextmanager
