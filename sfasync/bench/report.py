@@ -102,7 +102,7 @@ def markdown(runs: list[dict[str, Any]], environment: dict[str, Any]) -> str:
     if "handler_import_ms" in environment:
         lines.append(
             f"Cold-start imports: handler {environment['handler_import_ms']} ms, "
-            f"boto3 alone {environment['boto3_import_ms']} ms (median of 5 fresh interpreters)."
+            f"boto3 alone {environment['boto3_import_ms']} ms (median of 3 fresh interpreters)."
         )
     lines.append(
         f"Measured {environment.get('date_utc', '')} on {environment.get('platform', '')}, "

@@ -330,7 +330,7 @@ def run_remote(
 
 
 # -- environment -----------------------------------------------------------------------------------
-def import_ms(statement: str, repeats: int = 5) -> float:
+def import_ms(statement: str, repeats: int = 3) -> float:
     """Median wall time of ``statement`` in a fresh interpreter (a cold start's import cost)."""
     code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     times = []
