@@ -143,8 +143,8 @@ class JobStore(ABC):
 
     # -- primitives ---------------------------------------------------------------------------
     @abstractmethod
-    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> bool:
-        """Write the part only if absent. True if written, False if it already existed."""
+    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> Any | None:
+        """Write the part only if absent: its new token, or None if it already existed."""
 
     @abstractmethod
     def _replace(self, key: str, part: str, data: bytes, expires_at: int, token: Any) -> Any | None:
@@ -169,16 +169,13 @@ class JobStore(ABC):
         (or orphaned parts) were removed."""
 
     # -- job operations (shared by every adapter) -----------------------------------------------
-    def create(self, job: Job) -> Job | None:
-        """Conditionally create the job. None if created; otherwise the job already stored."""
-        if self._create(job.key, "job", job.to_bytes(), job.expires_at):
-            return None
-        existing = self.load(job.key)
-        if existing is None:  # deleted between the two calls: try once more
-            if self._create(job.key, "job", job.to_bytes(), job.expires_at):
-                return None
-            existing = self.load(job.key)
-        return existing
+    def create(self, job: Job) -> tuple[Job | None, bool]:
+        """Conditionally create the job: ``(job with its token, True)`` if created, otherwise
+        ``(the job already stored, False)`` -- None there if it vanished in between."""
+        token = self._create(job.key, "job", job.to_bytes(), job.expires_at)
+        if token is not None:
+            return job.evolve(token=token), True
+        return self.load(job.key), False
 
     def load(self, key: str) -> Job | None:
         found = self._read(key, "job")
@@ -206,13 +203,16 @@ class JobStore(ABC):
 
     def finish(self, job: Job, outcome: Outcome) -> bool:
         """Record the attempt's outcome once. False if this attempt already has one."""
-        return self._create(job.key, outcome_part(outcome.attempt), outcome.to_bytes(), job.expires_at)
+        return (
+            self._create(job.key, outcome_part(outcome.attempt), outcome.to_bytes(), job.expires_at)
+            is not None
+        )
 
     def put_input(self, job: Job, data: bytes) -> None:
         """Stage the batch's rows for the job's current attempt (overwrites a stale copy)."""
         part = input_part(job.attempt)
         self._delete_part(job.key, part)
-        if not self._create(job.key, part, data, job.expires_at):
+        if self._create(job.key, part, data, job.expires_at) is None:
             raise StorageUnavailable(f"could not stage the input of attempt {job.attempt}")
 
     def get_input(self, job: Job) -> bytes | None:

@@ -36,7 +36,7 @@ class DynamoDBJobStore(JobStore):
         self.table = table
 
     # -- primitives ---------------------------------------------------------------------------
-    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> bool:
+    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> Any | None:
         pieces = list(chunks(data, PIECE_BYTES))
         # Timeline: the extra pieces are written first and only the head's conditional put
         # publishes the part, so a reader never sees half of it.
@@ -46,8 +46,8 @@ class DynamoDBJobStore(JobStore):
         try:
             self._call("put_item", Item=head, ConditionExpression="attribute_not_exists(pk)")
         except _ConditionFailed:
-            return False
-        return True
+            return None
+        return 1
 
     def _replace(self, key: str, part: str, data: bytes, expires_at: int, token: Any) -> Any | None:
         if len(data) > PIECE_BYTES:
@@ -109,7 +109,8 @@ class DynamoDBJobStore(JobStore):
         self._delete_keys(keys)
 
     def sweep(self, now: float | None = None) -> int:
-        """TTL deletes expired items on AWS (within days); this removes them now."""
+        """TTL deletes expired items on AWS (within days); this removes them now. A job whose
+        record has expired goes whole (its outcome and input items may expire later)."""
         now = time.time() if now is None else now
         items = self._all(
             "scan",
@@ -117,9 +118,12 @@ class DynamoDBJobStore(JobStore):
             ExpressionAttributeValues={":now": {"N": str(int(now))}},
             ProjectionExpression="pk, sk",
         )
-        keys = [(item["pk"]["S"], item["sk"]["S"]) for item in items]
-        self._delete_keys(keys)
-        return len(keys)
+        expired_jobs = {item["pk"]["S"] for item in items if item["sk"]["S"] == "job"}
+        for key in expired_jobs:
+            self._delete_all(key)
+        orphans = [(i["pk"]["S"], i["sk"]["S"]) for i in items if i["pk"]["S"] not in expired_jobs]
+        self._delete_keys(orphans)
+        return len(expired_jobs) + len(orphans)
 
     # -- helpers --------------------------------------------------------------------------------
     def _assemble(self, key: str, part: str, head: dict[str, Any]) -> bytes:

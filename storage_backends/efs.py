@@ -53,7 +53,7 @@ class EFSJobStore(JobStore):
             raise StorageUnavailable(f"cannot use {self.root}: {exc}") from exc
 
     # -- primitives ---------------------------------------------------------------------------
-    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> bool:
+    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> Any | None:
         self.ops["write"] += 1
         with self._errors("create"):
             for _ in range(3):
@@ -62,9 +62,9 @@ class EFSJobStore(JobStore):
                 tmp = self._tmp(folder, data, expires_at)
                 try:
                     os.link(tmp, os.path.join(folder, part))
-                    return True
+                    return _digest(data)
                 except FileExistsError:
-                    return False
+                    return None
                 except FileNotFoundError:  # the folder was deleted under us: make it again
                     continue
                 finally:

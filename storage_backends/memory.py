@@ -18,12 +18,13 @@ class MemoryJobStore(JobStore):
         self._lock = threading.Lock()
         self._versions = itertools.count(1)
 
-    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> bool:
+    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> Any | None:
         with self._lock:
             if (key, part) in self._parts:
-                return False
-            self._parts[(key, part)] = (data, next(self._versions), expires_at)
-            return True
+                return None
+            version = next(self._versions)
+            self._parts[(key, part)] = (data, version, expires_at)
+            return version
 
     def _replace(self, key: str, part: str, data: bytes, expires_at: int, token: Any) -> Any | None:
         with self._lock:
@@ -51,12 +52,14 @@ class MemoryJobStore(JobStore):
     def sweep(self, now: float | None = None) -> int:
         now = time.time() if now is None else now
         with self._lock:
-            expired = [k for k, (_, _, exp) in self._parts.items() if exp <= now]
-            for k in expired:
+            expired = {k for k, (_, _, exp) in self._parts.items() if exp <= now}
+            expired_jobs = {key for key, part in expired if part == "job"}
+            doomed = expired | {k for k in self._parts if k[0] in expired_jobs}
+            for k in doomed:
                 del self._parts[k]
-        return len(expired)
+        return len(expired_jobs) + len({k for k in expired if k[0] not in expired_jobs})
 
-    def keys(self) -> set[tuple[str, str]]:
+    def stored_parts(self) -> set[tuple[str, str]]:
         """Every stored (key, part): lets tests see exactly what is kept."""
         with self._lock:
             return set(self._parts)

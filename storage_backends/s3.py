@@ -40,12 +40,11 @@ class S3JobStore(JobStore):
     def _object(self, key: str, part: str) -> str:
         return f"{self.prefix}{key}/{part}"
 
-    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> bool:
+    def _create(self, key: str, part: str, data: bytes, expires_at: int) -> Any | None:
         try:
-            self._put(key, part, data, expires_at, IfNoneMatch="*")
+            return self._put(key, part, data, expires_at, IfNoneMatch="*")
         except _Precondition:
-            return False
-        return True
+            return None
 
     def _replace(self, key: str, part: str, data: bytes, expires_at: int, token: Any) -> Any | None:
         try:

@@ -36,6 +36,8 @@ SWEEP = "sweep"
 # Pauses between attempts to store an outcome: a computed result must not be lost to a
 # transient storage error (botocore has already retried each attempt).
 OUTCOME_RETRY_DELAYS = (0.0, 0.2, 1.0, 3.0)
+# Bytes of a process event besides its rows (key, job record, token), rounded up.
+PROCESS_EVENT_OVERHEAD = 1024
 
 
 @dataclass
@@ -174,22 +176,36 @@ def handle_http(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def _post(rt: Runtime, request: protocol.Request, key: str, context: Any) -> dict[str, Any]:
     rows = request.rows or []
-    event = {"sfasync": PROCESS, "key": key, "function": request.function, "attempt": 0, "rows": rows}
-    staged = len(json.dumps(event, separators=(",", ":"))) > rt.config.async_payload_limit_bytes
+    rows_json = json.dumps(rows, separators=(",", ":"))
+    staged = len(rows_json) + PROCESS_EVENT_OVERHEAD > rt.config.async_payload_limit_bytes
     submission = rt.machine.submit(key, request.function, staged_input=staged)
-    if not submission.start:
-        return protocol.json_response(202, {"status": submission.job.effective_status.value})
     job = submission.job
-    event["attempt"] = job.attempt
+    if not submission.start:
+        return protocol.json_response(202, {"status": job.effective_status.value})
+    event = process_event(job)
     try:
         if staged:
-            rt.store.put_input(job, json.dumps(rows, separators=(",", ":")).encode())
-            del event["rows"]
+            rt.store.put_input(job, rows_json.encode())
+        else:
+            event["rows"] = rows
         rt.invoker.invoke_async(event, context)
     except (StorageUnavailable, InvokeError) as exc:
         rt.machine.abandon(job, f"processing could not be started: {exc}")
         raise
     return protocol.json_response(202, {"status": job.status.value})
+
+
+def process_event(job: Job) -> dict[str, Any]:
+    """The self-invocation's event: the job record as stored, with its compare-and-swap token,
+    so the claim needs no read; ``rows`` is added unless the input was staged."""
+    return {
+        "sfasync": PROCESS,
+        "key": job.key,
+        "function": job.function,
+        "attempt": job.attempt,
+        "job": job.to_bytes().decode(),
+        "token": job.token,
+    }
 
 
 def _get(rt: Runtime, key: str) -> dict[str, Any]:
@@ -206,15 +222,20 @@ def _get(rt: Runtime, key: str) -> dict[str, Any]:
 # -- process --------------------------------------------------------------------------------------
 def handle_process(event: dict[str, Any], context: Any) -> dict[str, Any]:
     rt = runtime()
-    key, attempt, function = event.get("key"), event.get("attempt"), event.get("function")
-    if not isinstance(key, str) or not isinstance(attempt, int) or not isinstance(function, str):
-        log.error("malformed process event: %.200s", json.dumps(event, default=str))
+    try:
+        job = Job.from_bytes(event["job"], token=event["token"])
+        if (job.key, job.attempt, job.function) != (event["key"], event["attempt"], event["function"]):
+            raise ValueError("the job record does not match the event")
+    except (KeyError, TypeError, ValueError) as exc:
+        log.error("malformed process event (%s): %.200s", exc, json.dumps(event, default=str))
         return {"processed": False, "reason": "malformed event"}
+    key, attempt = job.key, job.attempt
     # Storage errors before the claim propagate: Lambda retries the asynchronous event.
-    job = rt.machine.claim(key, attempt)
-    if job is None:
+    claimed = rt.machine.claim(job)
+    if claimed is None:
         log.info("batch %s attempt %s already claimed, finished or gone: nothing to do", key[:12], attempt)
         return {"processed": False, "reason": "not claimed"}
+    job = claimed
     outcome = _run(rt, job, event.get("rows"))
     for delay in OUTCOME_RETRY_DELAYS:
         time.sleep(delay)

@@ -62,27 +62,20 @@ class JobMachine:
         past its deadline; otherwise nothing is started twice."""
         now = self.clock()
         fresh = self._new_job(key, function, attempt=1, staged_input=staged_input, now=now)
-        existing = self.store.create(fresh)
-        if existing is None:
-            return Submission(fresh, start=True)
-        for _ in range(3):  # a lost compare-and-swap means someone else moved it: look again
-            if not self._restartable(existing, now):
-                return Submission(existing, start=False)
-            restarted = self.store.update(
-                existing,
-                **_fields(self._new_job(key, function, existing.attempt + 1, staged_input, now)),
-            )
+        for _ in range(3):  # a lost race means someone else moved the job: look again
+            stored, created = self.store.create(fresh)
+            if created:
+                assert stored is not None
+                return Submission(stored, start=True)
+            if stored is None:  # deleted in between: create it afresh
+                continue
+            if not self._restartable(stored, now):
+                return Submission(stored, start=False)
+            retry = self._new_job(key, function, stored.attempt + 1, staged_input, now)
+            restarted = self.store.update(stored, **_fields(retry))
             if restarted is not None:
                 log.info("restarting batch %s as attempt %d", key[:12], restarted.attempt)
                 return Submission(restarted, start=True)
-            reloaded = self.store.load(key)
-            if reloaded is None:
-                if self.store.create(fresh) is None:
-                    return Submission(fresh, start=True)
-                reloaded = self.store.load(key)
-                if reloaded is None:
-                    break
-            existing = reloaded
         raise StorageUnavailable(f"batch {key[:12]} changed concurrently too often; retry")
 
     def _restartable(self, job: Job, now: float) -> bool:
@@ -120,12 +113,11 @@ class JobMachine:
             log.warning("could not mark batch %s failed; its deadline will", job.key[:12])
 
     # -- process --------------------------------------------------------------------------------
-    def claim(self, key: str, attempt: int) -> Job | None:
-        """QUEUED -> RUNNING for exactly one process invocation of this attempt."""
-        job = self.store.load(key)
-        if job is None or job.attempt != attempt or job.effective_status is not JobStatus.QUEUED:
-            return None
-        if job.is_expired(self.clock()):
+    def claim(self, job: Job) -> Job | None:
+        """QUEUED -> RUNNING for exactly one process invocation: a compare-and-swap against the
+        record as the POST stored it (carried in the process event), so a duplicated or stale
+        event loses without reading anything first."""
+        if job.status is not JobStatus.QUEUED or job.is_expired(self.clock()):
             return None
         return self.store.update(job, status=JobStatus.RUNNING)
 

@@ -27,9 +27,12 @@ def new_job(key: str = "a" * 64, **changes) -> Job:  # type: ignore[no-untyped-d
 
 def test_create_is_conditional(store):
     job = new_job()
-    assert store.create(job) is None
-    existing = store.create(new_job(function="other"))
-    assert existing is not None and existing.function == "echo" and existing.status is JobStatus.QUEUED
+    created, fresh = store.create(job)
+    assert fresh and created == job and created.token is not None
+    existing, fresh = store.create(new_job(function="other"))
+    assert not fresh and existing.function == "echo" and existing.status is JobStatus.QUEUED
+    # the token returned by the create is good for a compare-and-swap without a read
+    assert store.update(created, status=JobStatus.RUNNING) is not None
 
 
 def test_load_returns_what_was_created(store):
@@ -63,7 +66,7 @@ def test_concurrent_creates_and_claims_have_one_winner(store):
         t.start()
     for t in threads:
         t.join()
-    assert sum(r is None for r in results) == 1
+    assert sum(created for _, created in results) == 1
 
     loaded = store.load("a" * 64)
     claims: list[object] = []
@@ -128,20 +131,37 @@ def test_delete_removes_every_part(store):
     store.delete(job.key)
     assert store.load(job.key) is None
     assert store.get_input(job) is None
-    assert store.create(job) is None  # the key is free again
+    assert store.create(job)[1]  # the key is free again
 
 
 def test_sweep_removes_expired_records_only(store):
     now = time.time()
-    expired = new_job(key="1" * 64, expires_at=int(now - 5))
+    expired = new_job(key="1" * 64, expires_at=int(now + 3600))
     live = new_job(key="2" * 64, expires_at=int(now + 3600))
     for job in (expired, live):
         store.create(job)
         store.finish(job, Outcome(1, JobStatus.SUCCEEDED, result=b"r", result_size=1))
+        store.put_input(job, b"rows")
+    # delivered: the record's expiry moves earlier than its outcome's and input's
+    store.update(store.load(expired.key), status=JobStatus.DELIVERED, expires_at=int(now - 5))
     assert store.sweep(now) >= 1
     assert store.load(expired.key) is None
     assert store.load(live.key) is not None
     assert store.sweep(now) == 0
+    # the expired job went whole: nothing of it is left to find, even parts that expire later
+    store.delete(live.key)
+    assert _stored_keys(store) == set()
+
+
+def _stored_keys(store) -> set[str]:
+    if store.name == "memory":
+        return {k for k, _ in store.stored_parts()}
+    if store.name == "dynamodb":
+        return {i["pk"]["S"] for i in store.client.scan(TableName=store.table)["Items"]}
+    if store.name == "s3":
+        listing = store.client.list_objects_v2(Bucket=store.bucket, Prefix=store.prefix)
+        return {o["Key"] for o in listing.get("Contents", [])}
+    return {p.name for p in __import__("pathlib").Path(store.root).glob("??/*")}
 
 
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "/abs", "A" * 64, ""])
