@@ -32,7 +32,12 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, port: int = 8080) -
         choices=("lexicon", "comprehend"),
         help="SENTIMENT_ENGINE (default lexicon locally: no AWS account needed)",
     )
-    parser.add_argument("--process-timeout", type=int, metavar="SECONDS", help="PROCESS_TIMEOUT_SECONDS")
+    parser.add_argument(
+        "--process-timeout",
+        type=int,
+        metavar="SECONDS",
+        help="longest processing run; a worker still running then is killed (PROCESS_TIMEOUT_SECONDS; 300)",
+    )
     parser.add_argument(
         "--functions", metavar="NAME=MODULE:CALLABLE,...", help="plug-in processors (EXTRA_FUNCTIONS)"
     )
@@ -115,7 +120,7 @@ def add_parser(subparsers: Any) -> None:
         "serve",
         help="the local endpoint: HTTP -> API Gateway proxy events for the Lambda handler",
         description="Serve the Lambda handler over HTTP, as API Gateway would, with each self-invocation "
-        "in its own worker process. Flags win over the environment variables named in brackets.",
+        "in its own worker process. Flags win over the environment variables named in parentheses.",
     )
     add_server_arguments(parser)
     parser.set_defaults(func=serve)

@@ -20,10 +20,14 @@ from sfasync.server.events import HttpAnswer, bad_gateway, json_answer, request_
 log = logging.getLogger("sfasync.server")
 
 Handler = Callable[[dict[str, Any], Any], Any]
+BATCH_HEADER = "sf-external-function-query-batch-id"
 
 # After refusing a body, read and discard what the client still sends for at most this long, so
 # that closing the socket does not reset the connection before the client has read the answer.
 LINGER_SECONDS = 2.0
+
+
+TOO_LARGE = json_answer(413, {"message": "Request Entity Too Large"})  # API Gateway's words
 
 
 class _BodyTooLarge(Exception):
@@ -59,11 +63,23 @@ class _RequestHandler(BaseHTTPRequestHandler):
     server: EndpointServer
     protocol_version = "HTTP/1.1"
     server_version = "sfasync-local"
+    timeout = 120  # seconds a connection may sit idle (or trickle a body) before it is closed
 
     def do_GET(self) -> None:
         self._handle()
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def handle_expect_100(self) -> bool:
+        """``Expect: 100-continue`` (curl sends it for large bodies): refuse an oversized body
+        before the client sends it."""
+        length = self.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > self.server.max_body_bytes:
+            answer = TOO_LARGE
+            self._send(answer, close=True)
+            self._log_request(answer, time.monotonic())
+            return False
+        return super().handle_expect_100()
 
     def _handle(self) -> None:
         started = time.monotonic()
@@ -72,7 +88,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         try:
             body = self._read_body()
         except _BodyTooLarge:
-            answer = json_answer(413, {"message": "Request Entity Too Large"})
+            answer = TOO_LARGE
             close_after = True
         except _BadRequest as exc:
             answer = json_answer(400, {"message": str(exc)})
@@ -82,7 +98,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._send(answer, close=close_after)
         if close_after:
             self._linger()
-        batch = self.headers.get("sf-external-function-query-batch-id", "-")
+        self._log_request(answer, started)
+
+    def _log_request(self, answer: HttpAnswer, started: float) -> None:
+        # Batch ids are untrusted: log a bounded, printable form.
+        batch = "".join(c if c.isprintable() else "?" for c in self.headers.get(BATCH_HEADER, "-")[:120])
         log.info(
             '%s "%s %s" %d %d %.1fms batch=%s',
             self.client_address[0],

@@ -112,6 +112,23 @@ def describe_storage(env: dict[str, str]) -> str:
     return f"{backend} ({where}{', endpoint ' + endpoint if endpoint and backend != 'efs' else ''})"
 
 
+def fail_unfinished_batch(event: dict[str, Any], cause: str) -> None:
+    """A worker died or was killed: fail its batch now, unless it finished (or moved on) meanwhile.
+
+    The local counterpart of an on-failure destination: on AWS the GET learns it only at the
+    deadline. The worker is gone, so nothing else writes this attempt's outcome.
+    """
+    from sfasync_service.app import runtime
+    from storage_backends.base import JobStatus
+
+    rt = runtime()
+    job = rt.store.load(str(event.get("key")))
+    if job is None or job.attempt != event.get("attempt"):
+        return
+    if job.effective_status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        rt.machine.abandon(job, cause)
+
+
 class LocalServer:
     """The handler behind HTTP, with a worker pool as its invoker and a periodic sweep."""
 
@@ -152,6 +169,7 @@ class LocalServer:
             concurrency=self.settings.concurrency,
             timeout_seconds=timeout,
             queue_size=self.settings.queue_size,
+            on_failure=fail_unfinished_batch,
         )
         self._pool.start()
         try:

@@ -6,10 +6,11 @@ process, forked from a ``forkserver`` that has already imported the service code
 is cheap and nothing is shared with the server but the environment (the worker builds its own
 store from it). The pool enforces ``PROCESS_TIMEOUT_SECONDS`` as Lambda enforces its timeout: a
 worker still running then is killed. A worker that crashes, hangs or is killed affects only its
-own batch -- the job stays unfinished and the handler fails it once its deadline has passed.
+own batch: the pool reports it (``on_failure``) and the server fails that batch at once with the
+cause, so its next GET answers 500; should even that fail, the batch's deadline does the same.
 
 Lambda retries a failed asynchronous invocation; the pool does not: a retry of a batch that was
-claimed would lose the claim anyway, and the deadline turns the batch into a 500 either way.
+claimed would lose the claim anyway.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from sfasync.server.context import LocalContext
 log = logging.getLogger("sfasync.server")
 
 # Imported once by the forkserver so that every worker starts with them loaded.
-PRELOAD = ["sfasync.server.workers", "sfasync_service.app", "boto3", "botocore.session"]
+PRELOAD = ["sfasync.server.workers", "sfasync.server._preload"]
 # Seconds a worker gets between SIGTERM and SIGKILL when the server stops.
 STOP_GRACE_SECONDS = 2.0
 
@@ -76,7 +77,7 @@ def run_event(event: dict[str, Any], timeout_seconds: float, request_id: str) ->
 
 
 @dataclass
-class _Job:
+class _Queued:
     event: dict[str, Any]
     request_id: str
     queued_at: float
@@ -85,18 +86,26 @@ class _Job:
 class WorkerPool:
     """Bounded-concurrency process pool implementing ``sfasync_service.invokers.Invoker``."""
 
-    def __init__(self, *, concurrency: int, timeout_seconds: float, queue_size: int = 1000) -> None:
+    def __init__(
+        self,
+        *,
+        concurrency: int,
+        timeout_seconds: float,
+        queue_size: int = 1000,
+        on_failure: Callable[[dict[str, Any], str], None] | None = None,
+    ) -> None:
         if concurrency < 1:
             raise ValueError("worker concurrency must be at least 1")
         self.concurrency = concurrency
         self.timeout_seconds = timeout_seconds
-        self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=queue_size)
+        self._queue: queue.Queue[_Queued | None] = queue.Queue(maxsize=queue_size)
         self._mp = multiprocessing.get_context("forkserver")
         self._mp.set_forkserver_preload(PRELOAD)
         self._running: dict[int, BaseProcess] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._on_failure = on_failure
 
     # -- Invoker -------------------------------------------------------------------------------
     def invoke_async(self, event: dict[str, Any], context: Any) -> None:
@@ -106,7 +115,7 @@ class WorkerPool:
             raise InvokeError("the local server is stopping")
         request_id = str(getattr(context, "aws_request_id", "")) or f"evt-{time.time_ns()}"
         try:
-            self._queue.put_nowait(_Job(event, request_id, time.monotonic()))
+            self._queue.put_nowait(_Queued(event, request_id, time.monotonic()))
         except queue.Full as exc:
             raise InvokeError(f"worker queue full ({self._queue.maxsize} events waiting)") from exc
 
@@ -162,7 +171,7 @@ class WorkerPool:
             except Exception:  # a dispatcher must survive anything a worker does
                 log.exception("worker for %s failed to run", _describe(job.event))
 
-    def _run(self, job: _Job) -> None:
+    def _run(self, job: _Queued) -> None:
         proc = self._mp.Process(
             target=run_event,
             args=(job.event, self.timeout_seconds, job.request_id),
@@ -180,16 +189,17 @@ class WorkerPool:
             if proc.is_alive():
                 proc.kill()  # Lambda's hard timeout
                 proc.join()
-                log.warning(
-                    "worker %s for %s timed out after %.0f s and was killed",
-                    proc.pid,
-                    _describe(job.event),
-                    self.timeout_seconds,
+                cause = (
+                    f"the processing invocation timed out after {self.timeout_seconds:.0f} s and was killed"
                 )
+                log.warning("worker %s for %s: %s", proc.pid, _describe(job.event), cause)
+                self._failed(job.event, cause)
             elif self._stopping.is_set():
                 log.info("worker %s for %s stopped with the server", proc.pid, _describe(job.event))
             elif proc.exitcode != 0:
-                log.warning("worker %s for %s exited with %s", proc.pid, _describe(job.event), _exit(proc))
+                cause = f"the processing invocation's worker process died ({_exit(proc)})"
+                log.warning("worker %s for %s: %s", proc.pid, _describe(job.event), cause)
+                self._failed(job.event, cause)
             else:
                 log.info(
                     "worker %s for %s done in %.3f s (queued %.3f s)",
@@ -201,6 +211,14 @@ class WorkerPool:
         finally:
             with self._lock:
                 self._running.pop(proc.pid, None)
+
+    def _failed(self, event: dict[str, Any], cause: str) -> None:
+        if self._on_failure is None:
+            return
+        try:
+            self._on_failure(event, cause)
+        except Exception:  # the batch's deadline fails it anyway
+            log.exception("could not mark %s failed", _describe(event))
 
 
 def _describe(event: dict[str, Any]) -> str:

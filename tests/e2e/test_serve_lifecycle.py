@@ -93,3 +93,18 @@ def test_make_run_shows_the_example_table_then_keeps_serving(tmp_path: Path) -> 
         assert demo.interrupt() == 0
     finally:
         demo.cleanup()
+
+
+def test_the_periodic_sweep_removes_expired_records_from_storage(tmp_path: Path) -> None:
+    storage = Storage("efs", tmp_path / "jobs")
+    server = ServerProcess(
+        storage, tmp_path, env={"RESULT_RETENTION_SECONDS": "1"}, args=["--sweep-interval", "0.5"]
+    ).wait_ready()
+    try:
+        assert Client(server.url, function="echo").run_batch([["x"]], batch_id="swept")[0] == ["x"]
+        key = job_key("echo", "swept")
+        folder = storage.data_dir / key[:2] / key
+        assert folder.exists()  # delivered, kept for RESULT_RETENTION_SECONDS
+        wait_until(lambda: not folder.exists(), 15, "the sweep to remove the delivered batch")
+    finally:
+        server.cleanup()
