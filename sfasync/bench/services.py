@@ -140,19 +140,21 @@ def start_comprehend(log_dir: Path) -> tuple[Service, str]:
     return service, f"http://127.0.0.1:{port}"
 
 
+def client_credentials() -> dict[str, str]:
+    """boto3 client arguments for a local emulator: fake credentials, us-east-1."""
+    return {
+        "region_name": FAKE_CREDENTIALS["AWS_REGION"],
+        "aws_access_key_id": FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    }
+
+
 def create_baseline_table(moto_url: str, table: str) -> None:
     import boto3
 
     from sfasync.bench.baseline import provision
 
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=moto_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    provision(client, table)
+    provision(boto3.client("dynamodb", endpoint_url=moto_url, **client_credentials()), table)
 
 
 def start_endpoint(
