@@ -66,6 +66,8 @@ def load_input(args: argparse.Namespace, stdin: IO[str]) -> list[list[Any]]:
         if fmt == "auto" and path.suffix.lower() in (".csv", ".jsonl", ".ndjson", ".json"):
             fmt = "csv" if path.suffix.lower() == ".csv" else "jsonl"
         return read_rows(path.read_text(encoding="utf-8"), fmt, header=args.header)
+    if stdin.isatty():
+        raise ClientError("no rows: give --input FILE, --rows TEXT ..., or pipe rows on stdin")
     return read_rows(stdin.read(), args.format, header=args.header)
 
 
@@ -161,7 +163,7 @@ def call_rows(client: Client, rows: list[list[Any]], *, progress: bool, console:
 def run_call(args: argparse.Namespace, stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    errors = Console(stderr=True)
+    errors = Console(stderr=True, highlight=False)
     try:
         client = client_from_args(args)
         rows = load_input(args, stdin)

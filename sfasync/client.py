@@ -6,7 +6,8 @@ fresh batch id, then -- on 202 -- polls GET with the same batch id and growing s
 an error, or Snowflake's 600 s limit. Results come back in input order, with per-batch statistics
 (the benchmark reads them).
 
-Retries, as Snowflake does them, with exponential backoff and jitter, within the batch's deadline:
+Retries, as Snowflake does them, with exponential backoff and jitter (or the server's
+``Retry-After``, if longer), within the batch's deadline:
 - transport errors (connection refused/reset, timeouts) on POST and GET;
 - 429, 502, 503 and 504 on POST and GET;
 - 500 on POST (the batch was not recorded, or recorded idempotently: a retried POST reuses its
@@ -180,6 +181,7 @@ class Client:
         backoff_base: float = 0.1,
         backoff_max: float = 5.0,
         request_timeout: float = 60.0,
+        keep_alive: bool = True,
     ) -> None:
         self.url = function_url(url, function)
         parts = urlsplit(self.url)
@@ -201,6 +203,9 @@ class Client:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.request_timeout = request_timeout
+        self.keep_alive = keep_alive
+        self._lock = threading.Lock()
+        self._connections: dict[int, http.client.HTTPConnection] = {}  # by thread
 
     # -- the whole query -------------------------------------------------------------------------
     def call(
@@ -218,8 +223,10 @@ class Client:
         stats: list[BatchStats | None] = [None] * len(chunks)
         values: list[list[Any] | None] = [None] * len(chunks)
         errors: list[BatchError] = []
+        workers: set[int] = set()
 
         def run(index: int) -> None:
+            workers.add(threading.get_ident())
             try:
                 values[index], stats[index] = self.run_batch(
                     chunks[index], index=index, query_id=query_id, cancel=cancel
@@ -236,6 +243,8 @@ class Client:
         with ThreadPoolExecutor(max_workers=max(1, min(self.concurrency, len(chunks)))) as pool:
             for future in [pool.submit(run, i) for i in range(len(chunks))]:
                 future.result()
+        for thread in workers:  # the pool's threads are gone: so are their connections
+            self._drop_connection(thread)
         if errors:
             raise min(errors, key=lambda e: e.index)
         flat = [value for chunk in values for value in (chunk or [])]
@@ -351,22 +360,78 @@ class Client:
         if self.signer is not None:
             headers = self.signer(method, self.url, headers, body)
         parts = urlsplit(self.url)
-        conn_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        conn = conn_type(parts.hostname or "", parts.port, timeout=timeout or self.request_timeout)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        timeout = timeout or self.request_timeout
+        conn, reused = self._connection(timeout)
         sent = time.monotonic()
         try:
-            conn.request(method, target, body=body, headers=headers)
-            raw = conn.getresponse()
+            try:
+                raw = self._exchange(conn, method, target, body, headers)
+            except (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatusLine):
+                if not reused:
+                    raise
+                # The server closed an idle kept-alive connection: not a failure, reconnect once.
+                self._drop_connection()
+                conn, _ = self._connection(timeout)
+                sent = time.monotonic()
+                raw = self._exchange(conn, method, target, body, headers)
             data = raw.read()
-            latency = time.monotonic() - sent
-            response_headers = {k.lower(): v for k, v in raw.getheaders()}
-            status = raw.status
-        finally:
-            conn.close()
+        except BaseException:
+            self._drop_connection()
+            raise
+        latency = time.monotonic() - sent
+        response_headers = {k.lower(): v for k, v in raw.getheaders()}
+        if raw.will_close or not self.keep_alive:
+            self._drop_connection()
         if response_headers.get("content-encoding", "").lower() == "gzip":
             data = gzip.decompress(data)
-        return Response(status, response_headers, data, latency)
+        return Response(raw.status, response_headers, data, latency)
+
+    @staticmethod
+    def _exchange(
+        conn: http.client.HTTPConnection,
+        method: str,
+        target: str,
+        body: bytes | None,
+        headers: dict[str, str],
+    ) -> http.client.HTTPResponse:
+        conn.request(method, target, body=body, headers=headers)
+        return conn.getresponse()
+
+    def _connection(self, timeout: float) -> tuple[http.client.HTTPConnection, bool]:
+        """This thread's connection to the endpoint (kept alive between requests, as Snowflake's are)."""
+        with self._lock:
+            conn = self._connections.get(threading.get_ident())
+        reused = conn is not None and conn.sock is not None
+        if conn is None:
+            parts = urlsplit(self.url)
+            kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+            conn = kind(parts.hostname or "", parts.port, timeout=timeout)
+            with self._lock:
+                self._connections[threading.get_ident()] = conn
+        conn.timeout = timeout
+        if conn.sock is not None:
+            conn.sock.settimeout(timeout)
+        return conn, reused
+
+    def _drop_connection(self, thread: int | None = None) -> None:
+        with self._lock:
+            conn = self._connections.pop(threading.get_ident() if thread is None else thread, None)
+        if conn is not None:
+            conn.close()
+
+    def close(self) -> None:
+        """Close the kept-alive connections of every thread (the client stays usable)."""
+        with self._lock:
+            threads = list(self._connections)
+        for thread in threads:
+            self._drop_connection(thread)
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _with_retries(
         self,
@@ -382,13 +447,13 @@ class Client:
         latencies = stats.post_latencies if method == "POST" else stats.get_latencies
         problem = ""
         status: int | None = None
+        retry_after = 0.0
         for attempt in range(self.max_attempts):
             if attempt:
                 stats.retries += 1
                 backoff = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
-                self._sleep(
-                    min(backoff * random.uniform(0.5, 1.0), max(0.0, deadline - time.monotonic())), cancel
-                )
+                wait = max(backoff * random.uniform(0.5, 1.0), retry_after)
+                self._sleep(min(wait, max(0.0, deadline - time.monotonic())), cancel)
             left = deadline - time.monotonic()
             if left <= 0:
                 break
@@ -403,6 +468,7 @@ class Client:
             if response.status not in retryable:
                 return response
             problem, status = response.message(), response.status
+            retry_after = _seconds(response.headers.get("retry-after"))
         raise BatchError(
             batch_id,
             f"{problem} (gave up after {stats.retries} retries)"
@@ -418,6 +484,14 @@ class Client:
             time.sleep(seconds)
         elif cancel.wait(seconds):
             raise _Cancelled
+
+
+def _seconds(value: str | None) -> float:
+    """A ``Retry-After`` given in seconds (an HTTP date is ignored: the backoff applies)."""
+    try:
+        return max(0.0, float(value)) if value else 0.0
+    except ValueError:
+        return 0.0
 
 
 def new_batch_id(query_id: str, index: int) -> str:

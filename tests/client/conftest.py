@@ -21,6 +21,7 @@ class Seen:
     headers: dict[str, str]
     body: bytes
     at: float
+    client_port: int = 0
 
     @property
     def batch_id(self) -> str:
@@ -77,6 +78,7 @@ def fake() -> Iterator[FakeEndpoint]:
                 {k.lower(): v for k, v in self.headers.items()},
                 body,
                 time.monotonic(),
+                self.client_address[1],
             )
             with lock:
                 endpoint.seen.append(request)

@@ -173,3 +173,32 @@ def test_function_is_appended_to_the_url() -> None:
     assert function_url("http://127.0.0.1:8080", "echo") == "http://127.0.0.1:8080/echo"
     assert function_url("https://x/prod/", "echo") == "https://x/prod/echo"
     assert function_url("https://x/prod/echo", None) == "https://x/prod/echo"
+
+
+def test_a_batch_keeps_one_connection_alive_for_its_post_and_polls(fake: FakeEndpoint) -> None:
+    with client(fake) as one:
+        one.call([["x"]])
+    assert len(fake.seen) == 3 and len({s.client_port for s in fake.seen}) == 1
+
+
+def test_a_server_that_closes_every_connection_is_fine(fake: FakeEndpoint) -> None:
+    def closing(request: Seen, seen: list[Seen]):  # type: ignore[no-untyped-def]
+        status, headers, body = echo_async(request, seen)
+        return status, {**headers, "Connection": "close"}, body
+
+    fake.script = closing
+    result = client(fake).call([["x"]])
+    assert result.values == ["x"] and result.batches[0].retries == 0
+    assert len({s.client_port for s in fake.seen}) == 3
+
+
+def test_retry_after_is_honoured(fake: FakeEndpoint) -> None:
+    def throttled(request: Seen, seen: list[Seen]):  # type: ignore[no-untyped-def]
+        if request.method == "POST" and len(fake.of("POST")) == 1:
+            return 429, {"Retry-After": "0.3"}, b'{"message": "Too Many Requests"}'
+        return echo_async(request, seen)
+
+    fake.script = throttled
+    assert client(fake).call([["x"]]).values == ["x"]
+    first, second = fake.of("POST")
+    assert second.at - first.at >= 0.3

@@ -35,7 +35,11 @@ def test_after_sigkill_a_restarted_server_serves_finished_batches_and_fails_unfi
         )
         assert Client(first.url, function="hang").post("b-unfinished", [["never"]]).status == 202
         posted = time.monotonic()
-        wait_until(lambda: len(first.descendants()) >= 2, 15, "the forkserver and the hanging worker")
+        orphans = wait_until(
+            lambda: found if len(found := first.descendants()) >= 2 else None,
+            15,
+            "the forkserver and the hanging worker",
+        )
         first.kill()
     finally:
         first.cleanup()
@@ -50,6 +54,8 @@ def test_after_sigkill_a_restarted_server_serves_finished_batches_and_fails_unfi
         assert failure.value.status == 500
         assert "deadline" in str(failure.value)
         assert time.monotonic() - posted < DEADLINE + 10  # ended by its deadline, did not hang
+        # What the killed server left behind ends by itself: the worker shortly after its timeout.
+        wait_until(lambda: gone(orphans), DEADLINE + 5, "the orphaned worker and forkserver to exit")
     finally:
         second.cleanup()
 

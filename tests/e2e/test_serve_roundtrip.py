@@ -120,7 +120,7 @@ def test_a_dying_or_hanging_worker_fails_only_its_batch_within_the_deadline(
     thread = threading.Thread(target=concurrent_batches)
     thread.start()
     with pytest.raises(BatchError) as failure:
-        client(strict_endpoint, function).call([["doomed"]])
+        client(strict_endpoint, function, poll_max=0.5).call([["doomed"]])
     elapsed = time.monotonic() - started
     thread.join(30)
     assert failure.value.status == 500
