@@ -104,10 +104,11 @@ def markdown(runs: list[dict[str, Any]], environment: dict[str, Any]) -> str:
             f"Cold-start imports: handler {environment['handler_import_ms']} ms, "
             f"boto3 alone {environment['boto3_import_ms']} ms (median of 3 fresh interpreters)."
         )
+    load = environment.get("load_average_1m_at_end", "?")
     lines.append(
         f"Measured {environment.get('date_utc', '')} on {environment.get('platform', '')}, "
-        f"{environment.get('cpu_count', '?')} CPUs, Python {environment.get('python', '')}, "
-        f"moto {environment.get('moto', '')}."
+        f"{environment.get('cpu_count', '?')} CPUs (load average {load} at the end), "
+        f"Python {environment.get('python', '')}, moto {environment.get('moto', '')}."
     )
     return "\n".join(lines) + "\n"
 

@@ -9,6 +9,7 @@ divided by the number of batches.
 from __future__ import annotations
 
 import math
+import os
 import platform
 import random
 import statistics
@@ -389,10 +390,12 @@ def environment(latency_model: str, options: dict[str, Any]) -> dict[str, Any]:
         "options": options,
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "cpu_count": __import__("os").cpu_count(),
+        "cpu_count": os.cpu_count(),
         "boto3": boto3.__version__,
         "moto": moto.__version__,
         "latency_model": latency_model,
+        # Other work on the machine skews every timing (not the counts): say how busy it was.
+        "load_average_1m_at_end": round(os.getloadavg()[0], 2),
         "handler_import_ms": import_ms("import handler"),
         "boto3_import_ms": import_ms("import boto3"),
         "comprehend": "local stand-in (sfasync.bench.comprehend: lexicon scores over the Comprehend API)",
