@@ -118,58 +118,74 @@ def document(runs: list[dict[str, Any]], environment: dict[str, Any]) -> dict[st
 
 
 def chart(runs: list[dict[str, Any]], path: Path) -> None:
+    """Three panels (throughput, time to result, cost), one group of bars per workload and one
+    colour per backend; a run that cannot carry its batch is marked where its bar would be."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = [f"{label(r)}\n{r['function']} {r['rows_per_batch']}x{r['row_bytes']}B" for r in runs]
-    x = list(range(len(runs)))
-    fig, axes = plt.subplots(1, 3, figsize=(max(12, 3.2 * len(runs)), 4.8))
-    ok = [not r["cannot_carry"] for r in runs]
+    workloads = list(dict.fromkeys(_workload(r) for r in runs))
+    targets = list(dict.fromkeys(label(r) for r in runs))
+    colours = dict(
+        zip(targets, ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860"], strict=False)
+    )
+    width = 0.8 / max(1, len(targets))
+    fig, axes = plt.subplots(3, 1, figsize=(max(8.0, 2.6 * len(workloads)), 10), sharex=True)
 
-    def cannot(ax: Any) -> None:
-        for i, carried in enumerate(ok):
-            if not carried:
-                ax.text(i, 0, "cannot\ncarry", ha="center", va="bottom", color="firebrick", fontsize=8)
+    def position(run: dict[str, Any]) -> float:
+        return workloads.index(_workload(run)) - 0.4 + width * (targets.index(label(run)) + 0.5)
 
-    ax = axes[0]
-    ax.bar(x, [r["throughput_rows_per_s"] or 0 for r in runs], color="steelblue")
-    ax.set_title("throughput (rows/s)")
-    cannot(ax)
-
-    ax = axes[1]
-    width = 0.4
-    p50 = [(r["latency_ms"]["time_to_result"]["p50"] or 0) for r in runs]
-    p95 = [(r["latency_ms"]["time_to_result"]["p95"] or 0) for r in runs]
-    ax.bar([i - width / 2 for i in x], p50, width, label="p50", color="seagreen")
-    ax.bar([i + width / 2 for i in x], p95, width, label="p95", color="darkorange")
-    ax.set_title("time to result (ms)")
-    ax.legend()
-    cannot(ax)
-
-    ax = axes[2]
-    # Comprehend bills per document either way and would dwarf the rest: it is written, not drawn.
-    bottom = [0.0] * len(runs)
-    for part, colour in (("storage", "slategray"), ("requests", "goldenrod")):
-        values = [(r["cost_per_million_rows_usd"] or {}).get(part, 0.0) for r in runs]
-        ax.bar(x, values, bottom=bottom, label=part, color=colour)
-        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    for i, r in enumerate(runs):
-        extra = (r["cost_per_million_rows_usd"] or {}).get("comprehend", 0.0)
-        if extra:
-            ax.text(i, bottom[i], f"+ ${extra:,.0f}\nComprehend", ha="center", va="bottom", fontsize=7)
-    ax.set_title("USD per million rows: storage + requests")
-    ax.legend()
-    cannot(ax)
-
-    for ax in axes:
-        ax.set_xticks(x)
-        ax.set_xticklabels(names, fontsize=7)
-    fig.suptitle(f"sfasync bench -- prices {prices.REGION} {prices.DATE}")
+    throughput, latency, money = axes
+    for run in runs:
+        x, colour = position(run), colours[label(run)]
+        if run["cannot_carry"]:
+            for ax in axes:  # x in data, y in axes coordinates: visible on a log scale too
+                ax.text(
+                    x,
+                    0.02,
+                    "cannot\ncarry",
+                    transform=ax.get_xaxis_transform(),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                    color="firebrick",
+                )
+            continue
+        throughput.bar(x, run["throughput_rows_per_s"] or 0, width, color=colour)
+        ttr = run["latency_ms"]["time_to_result"]
+        latency.bar(x, ttr["p50"] or 0, width, color=colour)
+        latency.plot([x - width / 2, x + width / 2], [ttr["p95"] or 0] * 2, color="black", linewidth=1.5)
+        split = run["cost_per_million_rows_usd"] or {}
+        money.bar(x, split.get("storage", 0), width, color=colour)
+        money.bar(
+            x,
+            split.get("requests", 0),
+            width,
+            bottom=split.get("storage", 0),
+            color=colour,
+            alpha=0.45,
+            hatch="//",
+        )
+    throughput.set_ylabel("rows / s")
+    throughput.set_title("throughput")
+    latency.set_ylabel("ms (log)")
+    latency.set_yscale("log")
+    latency.set_title("time to result: bar p50, line p95")
+    money.set_ylabel("USD per million rows")
+    money.set_title("cost: storage (solid) + Lambda and API Gateway (hatched); Comprehend not drawn")
+    handles = [matplotlib.patches.Patch(color=colours[t], label=t) for t in targets]
+    throughput.legend(handles=handles, fontsize=8, loc="upper right")
+    money.set_xticks(range(len(workloads)))
+    money.set_xticklabels(workloads)
+    fig.suptitle(f"sfasync bench (prices {prices.REGION}, {prices.DATE})")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _workload(run: dict[str, Any]) -> str:
+    return f"{run['function']}\n{run['rows_per_batch']:,} rows x {run['row_bytes']:,} B"
 
 
 def write(out: Path, runs: list[dict[str, Any]], environment: dict[str, Any], *, png: bool = True) -> str:
