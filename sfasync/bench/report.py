@@ -84,7 +84,7 @@ def row_cells(run: dict[str, Any]) -> list[str]:
         _num(run["comprehend_calls_per_batch"], 1),
         _num(run["worker_peak_rss_mb"], 0),
         " / ".join(_usd(cost[k]) for k in ("storage", "requests", "comprehend")) if cost else "-",
-        f"**{_usd(cost['total'])}**" if cost else "-",
+        f"**{_usd(cost['total'])}**" if cost and cost["total"] is not None else "-",
     ]
 
 
@@ -157,12 +157,12 @@ def chart(runs: list[dict[str, Any]], path: Path) -> None:
         latency.bar(x, ttr["p50"] or 0, width, color=colour)
         latency.plot([x - width / 2, x + width / 2], [ttr["p95"] or 0] * 2, color="black", linewidth=1.5)
         split = run["cost_per_million_rows_usd"] or {}
-        money.bar(x, split.get("storage", 0), width, color=colour)
+        money.bar(x, split.get("storage") or 0, width, color=colour)
         money.bar(
             x,
-            split.get("requests", 0),
+            split.get("requests") or 0,
             width,
-            bottom=split.get("storage", 0),
+            bottom=split.get("storage") or 0,
             color=colour,
             alpha=0.45,
             hatch="//",

@@ -212,7 +212,7 @@ def summarise(
             lambda_invocations_per_batch=None,
             api_gateway_requests_per_batch=None,
             worker_peak_rss_mb=None,
-            cost_per_million_rows_usd=None,
+            cost_per_million_rows_usd=_client_side_cost(outcomes, workload) if not failures else None,
             by_phase_per_batch=None,
         )
         return run
@@ -254,6 +254,21 @@ def by_phase(lines: list[dict[str, Any]], batches: int) -> dict[str, Any]:
             else None,
         }
     return phases
+
+
+def _client_side_cost(outcomes: list[BatchOutcome], workload: Workload) -> dict[str, Any]:
+    """A deployed endpoint: only what the client sees is priced -- API Gateway requests and the
+    Lambda invocations they imply (each request + one processing run); not GB-seconds, storage
+    or Comprehend."""
+    n = len(outcomes)
+    api = sum(len(o.post_latencies) + len(o.get_latencies) for o in outcomes) / n
+    per_batch = api * cost.usd("api_gateway_rest_request") + (api + 1) * cost.usd("lambda_request")
+    return {
+        "storage": None,
+        "requests": round(per_batch * 1e6 / workload.rows_per_batch, 6),
+        "comprehend": None,
+        "total": None,
+    }
 
 
 def _usage(target: Target, outcomes: list[BatchOutcome], lines: list[dict[str, Any]]) -> cost.BatchUsage:

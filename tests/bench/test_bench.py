@@ -190,3 +190,26 @@ def test_the_baseline_cannot_carry_a_result_over_400_kb_where_sfasync_can(
         runner.Target("dynamodb", "sfasync"), workload, rows, local, latency_model="none"
     )
     assert carried["cannot_carry"] is None and carried["throughput_rows_per_s"] > 0
+
+
+def test_a_deployed_url_is_measured_from_the_client_side(local: runner.LocalServices, tmp_path: Path) -> None:
+    endpoint, url = services.start_endpoint(
+        "efs",
+        log_dir=local.log_dir,
+        accounting_dir=tmp_path / "unused",
+        moto_url=None,
+        comprehend_url=None,
+        concurrency=2,
+    )
+    try:
+        argv = ["bench", "--url", url, "--batches", "2", "--rows-per-batch", "10", "--row-bytes", "32"]
+        assert main([*argv, "--no-chart", "--out", str(tmp_path / "out")]) == 0
+    finally:
+        endpoint.stop()
+    (run,) = json.loads((tmp_path / "out" / "bench.json").read_text())["runs"]
+    assert run["cannot_carry"] is None and run["throughput_rows_per_s"] > 0
+    assert run["polls_per_batch"] >= 1
+    # Storage is not observable from a client: no figure rather than a made-up one.
+    assert run["storage_requests_per_batch"] is None and run["dynamodb_write_units_per_batch"] is None
+    assert run["cost_per_million_rows_usd"]["storage"] is None
+    assert run["cost_per_million_rows_usd"]["requests"] > 0
