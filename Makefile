@@ -56,6 +56,13 @@ run: install ## local endpoint on 127.0.0.1:$PORT (default 8080) + the example b
 	SENTIMENT_ENGINE=lexicon $(BIN)/sfasync run --host 127.0.0.1 --port $(PORT) --backend efs --data-dir $(JOBS_DIR)
 # ---- end of Local endpoint ------------------------------------------------------------------------
 
+.PHONY: soak
+soak: install ## soak: 200 concurrent batches of 4,096 rows per backend through the local endpoint
+	rm -f build/soak.json
+	SOAK_BATCHES=$${SOAK_BATCHES:-200} SOAK_ROWS=$${SOAK_ROWS:-4096} SOAK_CONCURRENCY=$${SOAK_CONCURRENCY:-200} \
+		$(BIN)/python -m pytest -q -s -p no:cacheprovider tests/reliability/test_soak.py
+	@echo "figures: build/soak.json"
+
 # ---- Benchmark (sfasync bench) -------------------------------------------------------------------
 # `make bench`: every backend and the documentation's sample design (--baseline) on this machine --
 # DynamoDB and S3 on a moto server, Comprehend on a local stand-in, all started and stopped by the
