@@ -8,12 +8,14 @@ measures a deployed endpoint from the client side only.
 from __future__ import annotations
 
 import argparse
+import functools
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from sfasync.bench import report, runner
+from sfasync.bench import report, runner, services
 
 BACKENDS = ("efs", "dynamodb", "s3")
 FUNCTIONS = ("echo", "sentiment")
@@ -125,9 +127,13 @@ def bench(args: argparse.Namespace) -> int:
     runs: list[dict[str, Any]] = []
     signer = None
     if args.url and args.sigv4:
-        from sfasync.client import SigV4Signer
+        from sfasync.client import ClientError, SigV4Signer
 
-        signer = SigV4Signer(args.region)
+        try:
+            signer = SigV4Signer(args.region)
+        except ClientError as exc:
+            print(f"sfasync bench: {exc}", file=sys.stderr)
+            return 2
     shared = runner.LocalServices(Path(tempfile.mkdtemp(prefix="sfasync-bench-")))
     with Progress(
         TextColumn("{task.description}"),
@@ -152,7 +158,7 @@ def bench(args: argparse.Namespace) -> int:
                     f"{workload.function} {workload.rows_per_batch}x{workload.row_bytes} B",
                 )
                 rows = runner.make_rows(workload.rows_per_batch, workload.row_bytes, args.seed)
-                advance = lambda: progress.advance(task)  # noqa: E731
+                advance = functools.partial(progress.advance, task)
                 if args.url:
                     run = runner.run_remote(
                         args.url, target.backend, workload, rows, signer=signer, on_batch=advance
@@ -162,6 +168,9 @@ def bench(args: argparse.Namespace) -> int:
                         target, workload, rows, shared, latency_model=args.latency_model, on_batch=advance
                     )
                 runs.append(run)
+        except services.ServiceError as exc:
+            console.print(f"sfasync bench: {exc}\n(logs of the local services: {shared.log_dir})")
+            return 1
         finally:
             shared.stop()
         progress.update(task, description="measuring import times")
@@ -170,6 +179,7 @@ def bench(args: argparse.Namespace) -> int:
         if args.url:
             environment["url"] = args.url
         progress.update(task, description="done")
+    shutil.rmtree(shared.log_dir, ignore_errors=True)  # logs and local job folders, kept only on failure
     table = report.write(out, runs, environment, png=not args.no_chart)
     print(table)
     print(

@@ -117,3 +117,12 @@ def test_rows_have_the_requested_size_and_differ() -> None:
     rows = runner.make_rows(50, 1024, seed=1)
     assert all(len(row[0].encode()) == 1024 for row in rows)
     assert len({row[0] for row in rows}) == 50
+
+
+def test_the_latency_model_draws_around_the_published_median_and_p99() -> None:
+    model = accounting.LatencyModel(seed=11)
+    draws = sorted(model.draw("s3") * 1000 for _ in range(4000))
+    figure = prices.LATENCIES["s3"]
+    assert abs(draws[len(draws) // 2] - figure["p50_ms"]) < 0.1 * figure["p50_ms"]
+    assert abs(draws[int(len(draws) * 0.99)] - figure["p99_ms"]) < 0.25 * figure["p99_ms"]
+    assert min(draws) > 0
