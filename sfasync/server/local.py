@@ -121,6 +121,8 @@ def fail_unfinished_batch(event: dict[str, Any], cause: str) -> None:
     from sfasync_service.app import runtime
     from storage_backends.base import JobStatus
 
+    if event.get("sfasync") != "process":  # another handler's event (SFASYNC_HANDLER): not ours to fail
+        return
     rt = runtime()
     job = rt.store.load(str(event.get("key")))
     if job is None or job.attempt != event.get("attempt"):
