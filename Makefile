@@ -53,7 +53,7 @@ JOBS_DIR ?= .sfasync/jobs
 
 .PHONY: run
 run: install ## local endpoint on 127.0.0.1:$PORT (default 8080) + the example batch; Ctrl-C stops
-	SENTIMENT_ENGINE=lexicon $(BIN)/sfasync run --host 127.0.0.1 --port $(PORT) --backend efs --data-dir $(JOBS_DIR)
+	@SENTIMENT_ENGINE=lexicon $(BIN)/sfasync run --host 127.0.0.1 --port $(PORT) --backend efs --data-dir $(JOBS_DIR)
 # ---- end of Local endpoint ------------------------------------------------------------------------
 
 .PHONY: soak

@@ -226,6 +226,8 @@ class Client:
         workers: set[int] = set()
 
         def run(index: int) -> None:
+            if cancel.is_set():
+                return  # a batch failed: send no more
             workers.add(threading.get_ident())
             try:
                 values[index], stats[index] = self.run_batch(

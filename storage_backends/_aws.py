@@ -12,6 +12,8 @@ CLIENT_SETTINGS = {
     "connect_timeout": 3,
     "read_timeout": 10,
     "retries": {"mode": "standard", "max_attempts": 3},
+    # One client serves every request thread of a process (the local server runs many).
+    "max_pool_connections": 64,
 }
 
 

@@ -56,16 +56,19 @@ class EFSJobStore(JobStore):
     def _create(self, key: str, part: str, data: bytes, expires_at: int) -> Any | None:
         self.ops["write"] += 1
         with self._errors("create"):
+            folder = self._folder(key)
             for _ in range(3):
-                folder = self._folder(key)
-                os.makedirs(folder, exist_ok=True)
-                tmp = self._tmp(folder, data, expires_at)
+                try:
+                    os.makedirs(folder, exist_ok=True)
+                    tmp = self._tmp(folder, data, expires_at)
+                except FileNotFoundError:  # the folder was deleted under us: make it again
+                    continue
                 try:
                     os.link(tmp, os.path.join(folder, part))
                     return _digest(data)
                 except FileExistsError:
                     return None
-                except FileNotFoundError:  # the folder was deleted under us: make it again
+                except FileNotFoundError:
                     continue
                 finally:
                     with contextlib.suppress(FileNotFoundError):
@@ -160,6 +163,8 @@ class EFSJobStore(JobStore):
         # No record: parts orphaned by a deleted job, or a crashed writer's temporary files.
         try:
             entries = list(os.scandir(folder))
+            if not entries:  # just made by a create that is about to link its record
+                return os.stat(folder).st_ctime + TMP_MAX_AGE <= now
         except FileNotFoundError:
             return False
         for entry in entries:

@@ -107,7 +107,11 @@ class JobMachine:
         retried POST restarts it. Best effort -- the deadline catches it otherwise."""
         try:
             current = self.store.load(job.key)
-            if current is not None and current.attempt == job.attempt:
+            if (
+                current is not None
+                and current.attempt == job.attempt
+                and current.effective_status in (JobStatus.QUEUED, JobStatus.RUNNING)
+            ):
                 self._close_failed(current, cause)
         except StorageUnavailable:
             log.warning("could not mark batch %s failed; its deadline will", job.key[:12])
@@ -177,9 +181,17 @@ class JobMachine:
 
     def _mark_delivered(self, job: Job, now: float) -> None:
         expires = int(now + self.timing.result_retention_seconds) + 1
+        current: Job | None = job
         try:
-            if self.store.update(job, status=JobStatus.DELIVERED, expires_at=expires) is None:
-                log.info("batch %s was delivered concurrently", job.key[:12])
+            for _ in range(3):
+                # The record read may predate the claim (the job and its outcome are two reads),
+                # so a lost compare-and-swap is retried on a fresh read.
+                if current is None or current.status is JobStatus.DELIVERED or current.outcome is None:
+                    return
+                if self.store.update(current, status=JobStatus.DELIVERED, expires_at=expires) is not None:
+                    return
+                current = self.store.load(job.key)
+            log.warning("batch %s: could not mark it delivered (it changed three times)", job.key[:12])
         except StorageUnavailable:
             # The result is in hand; answering 200 matters more than the bookkeeping. The record
             # then simply lives until its original expiry.

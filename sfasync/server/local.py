@@ -132,7 +132,12 @@ def fail_unfinished_batch(event: dict[str, Any], cause: str) -> None:
 
 
 class LocalServer:
-    """The handler behind HTTP, with a worker pool as its invoker and a periodic sweep."""
+    """The handler behind HTTP, with a worker pool as its invoker and a periodic sweep.
+
+    One at a time per process: ``start()`` writes the settings into ``os.environ`` (the workers
+    read them from there). Workers are started through ``multiprocessing``'s forkserver, so the
+    program's ``__main__`` must be importable (a module, or a script with a ``__main__`` guard).
+    """
 
     def __init__(self, settings: ServerSettings) -> None:
         self.settings = settings
@@ -224,9 +229,6 @@ class LocalServer:
         if self._pool is not None:
             self._pool.stop()
         log.info("stopped")
-
-    def worker_pids(self) -> list[int]:
-        return self._pool.worker_pids() if self._pool else []
 
     def _check_storage(self, handler: Any, function: str, timeout: float) -> None:
         """A GET for an unknown batch: builds the store once (before threads race) and proves it answers."""

@@ -156,10 +156,6 @@ class WorkerPool:
                 with contextlib.suppress(ValueError, OSError):  # it may have just exited
                     how(proc)
 
-    def worker_pids(self) -> list[int]:
-        with self._lock:
-            return [pid for pid in self._running if pid]
-
     # -- internals -----------------------------------------------------------------------------
     def _dispatch(self) -> None:
         while True:

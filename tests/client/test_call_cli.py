@@ -74,3 +74,14 @@ def test_a_failed_batch_is_reported_with_its_id_and_the_servers_message(
 def test_an_unreachable_endpoint_is_reported_not_raised(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["call", "http://127.0.0.1:9", "--rows", "x", "--timeout", "1"]) == 1
     assert "ConnectionRefusedError" in capsys.readouterr().err.replace("\n", "")
+
+
+def test_sigv4_signs_every_post_and_poll(fake: FakeEndpoint, capsys: pytest.CaptureFixture[str]) -> None:
+    # credentials from the usual chain: here the environment (tests/conftest.py sets fake ones)
+    assert (
+        main(["call", fake.url, "-f", "echo", "--sigv4", "--region", "eu-west-1", "--rows", "x", "-q"]) == 0
+    )
+    assert len(fake.seen) == 3
+    for request in fake.seen:
+        assert "/eu-west-1/execute-api/aws4_request" in request.headers["authorization"]
+        assert "x-amz-date" in request.headers

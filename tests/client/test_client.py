@@ -202,3 +202,10 @@ def test_retry_after_is_honoured(fake: FakeEndpoint) -> None:
     assert client(fake).call([["x"]]).values == ["x"]
     first, second = fake.of("POST")
     assert second.at - first.at >= 0.3
+
+
+def test_after_a_failed_batch_no_further_batch_is_sent(fake: FakeEndpoint) -> None:
+    fake.script = lambda request, seen: json_reply(400, {"error": "bad"})
+    with pytest.raises(BatchError, match="bad"):
+        client(fake, max_batch_rows=1, concurrency=1).call([["a"], ["b"], ["c"]])
+    assert len(fake.of("POST")) == 1

@@ -31,7 +31,8 @@ def storage_factory(backend: str, request: pytest.FixtureRequest, tmp_path_facto
 def _server(backend: str, request: pytest.FixtureRequest, tmp_path_factory, env: dict[str, str]):
     moto = request.getfixturevalue("moto_server") if backend != "efs" else None
     storage = Storage(backend, tmp_path_factory.mktemp(f"{backend}-jobs"), moto)
-    return ServerProcess(storage, tmp_path_factory.mktemp(f"{backend}-server"), env=env)
+    workdir = tmp_path_factory.mktemp(f"{backend}-server")
+    return ServerProcess(storage, workdir, env=env, args=["--concurrency", "8"])
 
 
 @pytest.fixture(scope="module")

@@ -125,7 +125,9 @@ def test_a_dying_or_hanging_worker_fails_only_its_batch_within_the_deadline(
     thread.join(30)
     assert failure.value.status == 500
     assert cause in str(failure.value)
-    assert elapsed < DEADLINE + 1  # not Snowflake's 600 s
+    # A crash fails the batch at once; a hang when its worker is killed (2 s after it started).
+    # Either way about the deadline, not Snowflake's 600 s.
+    assert elapsed < (DEADLINE if function == "crash" else DEADLINE + 2)
     assert others.get("values") == [f"row {n}" for n in range(8 * 50)], others.get("error")
     # ... and the server keeps serving.
     assert client(strict_endpoint, "echo").call([["after"]]).values == ["after"]
@@ -146,3 +148,25 @@ def test_the_call_command_reads_a_csv_file_and_prints_json(endpoint: ServerProce
     )
     assert done.returncode == 0, done.stderr
     assert [json.loads(line) for line in done.stdout.splitlines()] == [["hello", "1"], ["a, b", "2"]]
+
+
+def test_create_made_the_storage_as_terraform_does(endpoint: ServerProcess) -> None:
+    storage = endpoint.storage
+    if storage.backend == "efs":
+        assert storage.data_dir.is_dir()
+        return
+    import boto3
+
+    aws = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    if storage.backend == "dynamodb":
+        dynamodb = aws.client("dynamodb", endpoint_url=storage.moto_url)
+        table = dynamodb.describe_table(TableName=storage.name)["Table"]
+        assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
+        ttl = dynamodb.describe_time_to_live(TableName=storage.name)["TimeToLiveDescription"]
+        assert ttl["AttributeName"] == "expires_at" and ttl["TimeToLiveStatus"] in ("ENABLED", "ENABLING")
+    else:
+        s3 = aws.client("s3", endpoint_url=storage.moto_url)
+        rules = s3.get_bucket_lifecycle_configuration(Bucket=storage.name)["Rules"]
+        assert any(rule["Status"] == "Enabled" and "Expiration" in rule for rule in rules)
+        block = s3.get_public_access_block(Bucket=storage.name)["PublicAccessBlockConfiguration"]
+        assert all(block.values())

@@ -56,7 +56,8 @@ def test_soak(backend, request, tmp_path):
         assert len(set(result.values)) == len(rows)
         statuses = [int(s) for s in STATUS.findall(server.log())]
         server_errors = sum(s >= 500 for s in statuses)
-        assert server_errors == 0, f"{server_errors} 5xx answers"
+        bad = [line for line in server.log().splitlines() if re.search(r'" 5\d\d |WARNING|ERROR', line)]
+        assert server_errors == 0, f"{server_errors} 5xx answers:\n" + "\n".join(bad[:20])
         assert sum(b.retries for b in result.batches) == 0
 
         # delivered results expire after the retention period; the periodic sweep removes them

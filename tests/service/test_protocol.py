@@ -170,3 +170,19 @@ def test_sweep_event(h):
     h.run_pending()
     h.get()
     assert h.handle({"sfasync": "sweep"}) == {"swept": 0}
+
+
+def test_delivery_is_recorded_even_when_the_poll_read_predates_the_claim(h, monkeypatch):
+    """A poll may read the job record (QUEUED), then the outcome the worker wrote after it
+    claimed the job: marking it delivered must not be lost to that stale read."""
+    from sfasync_service.jobs import job_key
+
+    h.post(ROWS)
+    key = job_key("echo", "b1")
+    stale = h.store.load(key)  # read before the claim
+    h.run_pending()
+    reads = iter([stale.evolve(outcome=h.store.load(key).outcome)])  # the poll's two reads straddle the claim
+    real_load = h.store.load
+    monkeypatch.setattr(h.store, "load", lambda k: next(reads, None) or real_load(k))
+    assert body_of(h.get()) == {"data": ROWS}
+    assert real_load(key).status is JobStatus.DELIVERED

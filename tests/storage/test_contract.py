@@ -172,3 +172,14 @@ def test_efs_refuses_keys_that_are_not_hashes(tmp_path, bad):
     with pytest.raises(ValueError):
         s.create(new_job(key=bad))
     assert not any(p.name == "passwd" for p in tmp_path.rglob("*"))
+
+
+def test_efs_sweep_spares_a_folder_a_create_just_made(tmp_path):
+    """The sweep runs while POSTs create jobs: an empty job folder is a create in progress."""
+    from storage_backends.efs import EFSJobStore
+
+    s = EFSJobStore(str(tmp_path / "jobs"))
+    folder = tmp_path / "jobs" / "ab" / ("ab" * 32)
+    folder.mkdir(parents=True)
+    assert s.sweep(time.time()) == 0 and folder.is_dir()
+    assert s.sweep(time.time() + 7200) == 1 and not folder.exists()
