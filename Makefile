@@ -19,14 +19,14 @@ $(BIN)/.installed: pyproject.toml
 	@touch $@
 
 .PHONY: install
-install: $(BIN)/.installed ## .venv with the project and its development tools (.venv/bin/sfasync)
+install: $(BIN)/.installed $(BIN)/.cdktf-installed ## .venv with the project, its development tools and cdktf (.venv/bin/sfasync)
 
 .PHONY: test
-test: install ## install and run the whole test suite (what CI runs)
+test: install lint ## install, lint and run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest
 
 .PHONY: lint
-lint: install ## ruff + mypy
+lint: $(BIN)/.installed ## ruff + mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -44,6 +44,71 @@ clean: ## remove build output and caches (keeps .venv)
 fuzz: install ## long fuzzing campaign (hypothesis "fuzz" profile) over parsing and the handler
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics \
 		tests/reliability/test_fuzz.py "tests/service/test_bad_input.py::test_any_request_gets_a_documented_answer"
+
+# --- Terraform ---------------------------------------------------------------------------------
+# Offline, the hashicorp/aws provider comes from a local plugin mirror (TF_PLUGIN_DIR) when one
+# exists; otherwise `terraform init` uses the registry.
+TF_DIR := terraform
+TF_PLUGIN_DIR ?= /opt/tf-plugins
+TF_INIT_FLAGS := -input=false $(if $(wildcard $(TF_PLUGIN_DIR)),-plugin-dir=$(TF_PLUGIN_DIR))
+TF_MODULES := $(wildcard $(TF_DIR)/modules/*)
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV := .venv-checkov
+
+.PHONY: tf-init
+tf-init: ## terraform init of the root (plugin mirror when present)
+	terraform -chdir=$(TF_DIR) init $(TF_INIT_FLAGS)
+
+.PHONY: tf-fmt
+tf-fmt: ## format every Terraform file
+	terraform fmt -recursive $(TF_DIR)
+
+.PHONY: tf-validate
+tf-validate: ## terraform fmt -check + validate of the root and of each module
+	terraform fmt -check -recursive $(TF_DIR)
+	@set -e; for dir in $(TF_DIR) $(TF_MODULES); do \
+		echo "validate $$dir"; \
+		terraform -chdir=$$dir init $(TF_INIT_FLAGS) -backend=false >/dev/null; \
+		terraform -chdir=$$dir validate; \
+	done
+
+.PHONY: tf-test
+tf-test: ## terraform test: terraform/tests/*.tftest.hcl with a mocked AWS provider
+	terraform -chdir=$(TF_DIR) init $(TF_INIT_FLAGS) -backend=false >/dev/null
+	terraform -chdir=$(TF_DIR) test
+
+.PHONY: tf-moto
+tf-moto: install ## apply + destroy the root for each backend against moto servers, then inspect
+	$(BIN)/python -m pytest -q tests/terraform/test_terraform_moto.py
+
+.PHONY: plan
+plan: package ## terraform plan BACKEND=dynamodb|s3|efs of a fresh build/lambda.zip (needs AWS credentials)
+	terraform -chdir=$(TF_DIR) init $(TF_INIT_FLAGS) >/dev/null
+	terraform -chdir=$(TF_DIR) plan -var storage_backend=$(BACKEND)
+
+$(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+	@touch $@
+
+.PHONY: security
+security: $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION) ## checkov over terraform/ (no failed check allowed)
+	$(CHECKOV_VENV)/bin/checkov -d $(TF_DIR) --framework terraform --skip-download --quiet --compact
+
+# --- Terraform: CDK for Terraform front (archived upstream in 2025-12; pinned to 0.21.0) --------
+# The app runs with Python alone (no Node.js CLI); jsii still needs Node.js on PATH.
+$(BIN)/.cdktf-installed: cdktf/requirements.txt $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -r cdktf/requirements.txt
+	@touch $@
+
+.PHONY: cdktf-install
+cdktf-install: $(BIN)/.cdktf-installed ## cdktf + constructs (cdktf/requirements.txt) into .venv
+
+.PHONY: cdktf-synth
+cdktf-synth: cdktf-install ## synthesize cdktf/cdktf.out/stacks/sfasync/cdk.tf.json for BACKEND=dynamodb|s3|efs
+	cd cdktf && SFASYNC_STORAGE_BACKEND=$(BACKEND) ../$(BIN)/python main.py
+	@echo "cdktf/cdktf.out/stacks/sfasync/cdk.tf.json (storage backend $(BACKEND))"
+# --- end of Terraform --------------------------------------------------------------------------
 
 # ---- Local endpoint (sfasync serve / call / run) -------------------------------------------------
 # `make run`: the local endpoint on 127.0.0.1:$(PORT) with the embedded default storage (efs backend
