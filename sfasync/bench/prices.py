@@ -77,7 +77,8 @@ PRICES: dict[str, dict[str, Any]] = {
 
 # What the cost model assumes beyond the prices (each is a choice, stated in the report).
 ASSUMPTIONS: dict[str, Any] = {
-    "lambda_memory_mb": 1024,
+    # terraform/variables.tf: lambda_memory_mb defaults to 512; x86_64 (no architectures set).
+    "lambda_memory_mb": 512,
     # How long a batch's bytes stay stored (billed GB-month) after they are written.
     "residence_hours": {
         # TTL on expires_at; AWS deletes expired items "typically within a few days": 2 days.
