@@ -127,3 +127,17 @@ soak: install ## soak: 200 concurrent batches of 4,096 rows per backend through 
 	SOAK_BATCHES=$${SOAK_BATCHES:-200} SOAK_ROWS=$${SOAK_ROWS:-4096} SOAK_CONCURRENCY=$${SOAK_CONCURRENCY:-200} \
 		$(BIN)/python -m pytest -q -s -p no:cacheprovider tests/reliability/test_soak.py
 	@echo "figures: build/soak.json"
+
+# ---- Benchmark (sfasync bench) -------------------------------------------------------------------
+# `make bench`: every backend and the documentation's sample design (--baseline) on this machine --
+# DynamoDB and S3 on a moto server, Comprehend on a local stand-in, all started and stopped by the
+# command -- with 4,096-row batches. Writes bench-out/bench.{md,json,png}. docs/README-bench.md
+# explains the figures; BENCH_ARGS overrides the workload (e.g. BENCH_ARGS="--latency-model aws").
+BENCH_OUT ?= bench-out
+BENCH_ARGS ?= --backends efs,dynamodb,s3 --baseline --function echo,sentiment \
+	--rows-per-batch 4096 --row-bytes 100,1024 --batches 8 --concurrency 4
+
+.PHONY: bench
+bench: install ## storage benchmark: throughput, latency, requests, cost per million rows -> bench-out/
+	$(BIN)/sfasync bench $(BENCH_ARGS) --out $(BENCH_OUT)
+# ---- end of Benchmark ----------------------------------------------------------------------------

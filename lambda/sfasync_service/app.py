@@ -18,7 +18,7 @@ from typing import Any
 import storage_backends
 from storage_backends.base import Job, JobStatus, JobStore, Outcome, StorageUnavailable
 
-from . import protocol
+from . import instrument, protocol
 from .config import Config, ConfigError
 from .invokers import InvokeError, Invoker, LambdaInvoker
 from .jobs import JobMachine, Timing, job_key
@@ -80,7 +80,7 @@ def _boto3_client(service: str, config: Config) -> Any:
     import boto3  # imported only where a client is needed: keeps a cold start lean
 
     kwargs = {"region_name": config.aws_region} if config.aws_region else {}
-    return boto3.client(service, **kwargs)
+    return instrument.client(boto3.client(service, **kwargs))
 
 
 def runtime() -> Runtime:
@@ -98,6 +98,7 @@ def runtime() -> Runtime:
                 directory=config.jobs_dir,
                 region=config.aws_region or None,
             )
+            store = instrument.store(store)
             invoker = _overrides.get("invoker") or LambdaInvoker(_boto3_client("lambda", config))
             comprehend: list[Any] = []
 
@@ -123,6 +124,11 @@ def runtime() -> Runtime:
 
 
 def lambda_handler(event: Any, context: Any) -> Any:
+    with instrument.invocation(event):  # a no-op unless SFASYNC_INSTRUMENT is set
+        return _dispatch(event, context)
+
+
+def _dispatch(event: Any, context: Any) -> Any:
     if isinstance(event, dict) and "httpMethod" in event:
         return handle_http(event, context)
     kind = event.get("sfasync") if isinstance(event, dict) else None

@@ -18,7 +18,7 @@ from sfasync.server.context import LocalContext
 from sfasync.server.events import request_to_event, response_to_answer
 from sfasync.server.http import EndpointServer
 from sfasync.server.sweep import PeriodicSweep
-from sfasync.server.workers import WorkerPool
+from sfasync.server.workers import WorkerPool, load_handler
 
 log = logging.getLogger("sfasync.server")
 
@@ -121,6 +121,8 @@ def fail_unfinished_batch(event: dict[str, Any], cause: str) -> None:
     from sfasync_service.app import runtime
     from storage_backends.base import JobStatus
 
+    if event.get("sfasync") != "process":  # another handler's event (SFASYNC_HANDLER): not ours to fail
+        return
     rt = runtime()
     job = rt.store.load(str(event.get("key")))
     if job is None or job.attempt != event.get("attempt"):
@@ -158,7 +160,7 @@ class LocalServer:
         env = self.settings.environment()
         os.environ.update(env)  # the handler and every forked worker read their settings from here
         self.env = env
-        from sfasync_service.app import configure, lambda_handler
+        from sfasync_service.app import configure
         from sfasync_service.config import Config, ConfigError
 
         try:
@@ -167,6 +169,7 @@ class LocalServer:
             raise StartupError(str(exc)) from exc
         if self.settings.create:
             provision_storage(env)
+        lambda_handler = load_handler()
 
         timeout = float(config.process_timeout_seconds)
         self._pool = WorkerPool(

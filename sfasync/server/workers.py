@@ -16,8 +16,10 @@ claimed would lose the claim anyway.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import multiprocessing
+import os
 import queue
 import signal
 import threading
@@ -46,6 +48,19 @@ class _NoInvoker:
         raise InvokeError("a local worker cannot start asynchronous invocations")
 
 
+DEFAULT_HANDLER = "sfasync_service.app:lambda_handler"
+
+
+def load_handler() -> Callable[[Any, Any], Any]:
+    """The function served: ``SFASYNC_HANDLER=module:function`` (default the service's handler).
+    Another handler -- e.g. the benchmark's baseline design -- still gets this server's invoker
+    through ``sfasync_service.app.configure``."""
+    target = os.environ.get("SFASYNC_HANDLER", "").strip() or DEFAULT_HANDLER
+    module, _, attr = target.partition(":")
+    handler: Callable[[Any, Any], Any] = getattr(importlib.import_module(module), attr)
+    return handler
+
+
 def run_event(event: dict[str, Any], timeout_seconds: float, request_id: str) -> None:
     """Entry point of a worker process: one event through ``lambda_handler``, then exit."""
     # Ctrl-C reaches the whole process group; the server decides when workers stop.
@@ -55,10 +70,10 @@ def run_event(event: dict[str, Any], timeout_seconds: float, request_id: str) ->
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s worker[%(process)d] %(levelname)s %(message)s", force=True
     )
-    from sfasync_service.app import configure, lambda_handler
+    from sfasync_service.app import configure
 
     configure(invoker=_NoInvoker())
-    lambda_handler(event, LocalContext(timeout_seconds, aws_request_id=request_id))
+    load_handler()(event, LocalContext(timeout_seconds, aws_request_id=request_id))
 
 
 @dataclass
