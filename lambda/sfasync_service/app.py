@@ -7,6 +7,7 @@ with ``configure``.
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
@@ -185,7 +186,7 @@ def _post(rt: Runtime, request: protocol.Request, key: str, context: Any) -> dic
     event = process_event(job)
     try:
         if staged:
-            rt.store.put_input(job, rows_json.encode())
+            rt.store.put_input(job, gzip.compress(rows_json.encode(), compresslevel=6, mtime=0))
         else:
             event["rows"] = rows
         rt.invoker.invoke_async(event, context)
@@ -256,7 +257,7 @@ def _run(rt: Runtime, job: Job, rows: Any) -> Outcome:
             staged = rt.store.get_input(job)
             if staged is None:
                 raise RuntimeError("the staged input of this batch is missing")
-            rows = json.loads(staged)
+            rows = json.loads(gzip.decompress(staged))
         processor = rt.processors.get(job.function)
         values = processor([list(row[1:]) for row in rows])
         if not isinstance(values, list) or len(values) != len(rows):

@@ -126,13 +126,9 @@ class JobMachine:
         return self.store.update(job, status=JobStatus.RUNNING)
 
     def finish(self, job: Job, outcome: Outcome) -> bool:
-        written = self.store.finish(job, outcome)
-        if written and job.staged_input:
-            try:
-                self.store.delete_input(job)
-            except StorageUnavailable:  # it expires with the job anyway
-                log.warning("could not delete the staged input of %s", job.key[:12])
-        return written
+        # A staged input is left to expire with its job: deleting it would cost a DynamoDB
+        # write unit per KB, which TTL deletion does for free.
+        return self.store.finish(job, outcome)
 
     # -- GET ------------------------------------------------------------------------------------
     def poll(self, key: str) -> Poll | None:
