@@ -131,7 +131,7 @@ soak: install ## soak: 200 concurrent batches of 4,096 rows per backend through 
 # ---- Benchmark (sfasync bench) -------------------------------------------------------------------
 # `make bench`: every backend and the documentation's sample design (--baseline) on this machine --
 # DynamoDB and S3 on a moto server, Comprehend on a local stand-in, all started and stopped by the
-# command -- with 4,096-row batches. Writes bench-out/bench.{md,json,png}. docs/README-bench.md
+# command -- with 4,096-row batches. Writes bench-out/bench.{md,json,png}. README.md, "Choosing a backend"
 # explains the figures; BENCH_ARGS overrides the workload (e.g. BENCH_ARGS="--latency-model aws").
 BENCH_OUT ?= bench-out
 BENCH_ARGS ?= --backends efs,dynamodb,s3 --baseline --function echo,sentiment \

@@ -209,11 +209,9 @@ class JobStore(ABC):
         )
 
     def put_input(self, job: Job, data: bytes) -> None:
-        """Stage the batch's rows for the job's current attempt (overwrites a stale copy)."""
-        part = input_part(job.attempt)
-        self._delete_part(job.key, part)
-        if self._create(job.key, part, data, job.expires_at) is None:
-            raise StorageUnavailable(f"could not stage the input of attempt {job.attempt}")
+        """Stage the batch's rows for the job's current attempt. Each attempt has its own part,
+        and only the POST that started the attempt writes it: one conditional create."""
+        self._create(job.key, input_part(job.attempt), data, job.expires_at)
 
     def get_input(self, job: Job) -> bytes | None:
         found = self._read(job.key, input_part(job.attempt))

@@ -1,1 +1,1 @@
-"""``sfasync bench``: the storage benchmark (SPEC §10). See ``docs/README-bench.md``."""
+"""``sfasync bench``: the storage benchmark (SPEC §10). See ``README.md, "Choosing a backend"``."""

@@ -1,4 +1,4 @@
-# Ready-to-run Snowflake SQL (step one of the setup; see docs/README-deploy.md).
+# Ready-to-run Snowflake SQL (step one of the setup; see README.md, "Deploy").
 locals {
   integration_name = "${upper(replace(var.name_prefix, "-", "_"))}_API"
 
