@@ -53,7 +53,8 @@ def offline_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
+def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.05) -> Any:
+    """Poll ``predicate`` until it returns something truthy; ServiceError after ``timeout`` seconds."""
     end = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -61,7 +62,7 @@ def wait_until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
             return value
         if time.monotonic() > end:
             raise ServiceError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)
+        time.sleep(interval)
 
 
 class Service:
