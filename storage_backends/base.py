@@ -25,7 +25,7 @@ import json
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 
@@ -108,10 +108,12 @@ class Job:
     def is_expired(self, now: float | None = None) -> bool:
         return (time.time() if now is None else now) >= self.expires_at
 
+    def stored_fields(self) -> dict[str, Any]:
+        """What the job record keeps (not the loaded outcome nor the CAS token)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("outcome", "token")}
+
     def to_bytes(self) -> bytes:
-        data = asdict(self)
-        for transient in ("outcome", "token"):
-            data.pop(transient)
+        data = self.stored_fields()
         data["status"] = self.status.value
         return json.dumps(data, sort_keys=True).encode()
 

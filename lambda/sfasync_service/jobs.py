@@ -72,7 +72,7 @@ class JobMachine:
             if not self._restartable(stored, now):
                 return Submission(stored, start=False)
             retry = self._new_job(key, function, stored.attempt + 1, staged_input, now)
-            restarted = self.store.update(stored, **_fields(retry))
+            restarted = self.store.update(stored, **retry.stored_fields())
             if restarted is not None:
                 log.info("restarting batch %s as attempt %d", key[:12], restarted.attempt)
                 return Submission(restarted, start=True)
@@ -192,16 +192,3 @@ class JobMachine:
             # The result is in hand; answering 200 matters more than the bookkeeping. The record
             # then simply lives until its original expiry.
             log.warning("could not mark batch %s delivered", job.key[:12])
-
-
-def _fields(job: Job) -> dict[str, object]:
-    return {
-        "function": job.function,
-        "status": job.status,
-        "attempt": job.attempt,
-        "created_at": job.created_at,
-        "deadline": job.deadline,
-        "expires_at": job.expires_at,
-        "staged_input": job.staged_input,
-        "cause": None,
-    }
