@@ -1,4 +1,5 @@
-"""What the AWS adapters share: client construction and error translation."""
+"""What every AWS client of the service shares (storage, Lambda, Comprehend): construction with
+fail-fast timeouts and standard retries, and error translation for the adapters."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import storage_backends
+from storage_backends._aws import client as aws_client
 from storage_backends.base import Job, JobStatus, JobStore, Outcome, StorageUnavailable
 
 from . import instrument, protocol
@@ -78,10 +79,8 @@ def configure(
 
 
 def _boto3_client(service: str, config: Config) -> Any:
-    import boto3  # imported only where a client is needed: keeps a cold start lean
-
-    kwargs = {"region_name": config.aws_region} if config.aws_region else {}
-    return instrument.client(boto3.client(service, **kwargs))
+    # The same construction (timeouts, retries, pool size) as the storage adapters' clients.
+    return instrument.client(aws_client(service, region=config.aws_region or None))
 
 
 def runtime() -> Runtime:
